@@ -1,0 +1,17 @@
+// The durable log and snapshot files of a Concord member.
+
+export {
+  SnapshotCorruptError,
+  WalBatchTooLargeError,
+  WalClosedError,
+  WalCorruptError,
+  WalError,
+  WalFailedError,
+  WalInconsistentError,
+  WalInvalidArgumentError,
+  WalInvariantError,
+  WalRecordTooLargeError,
+} from './errors.ts';
+export { type WalOptions, walDefaults } from './options.ts';
+export type { RestoredLog } from './recover.ts';
+export { type OpenedWal, type Released, Wal } from './wal.ts';

@@ -1,0 +1,131 @@
+// The snapshot files of a member: save one atomically, load the newest one that verifies
+// (setting damaged ones aside as `.broken`, the way etcd does), and keep only a few.
+
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Snapshot } from '@concord/raft';
+import { assert, SnapshotCorruptError, WalRecordTooLargeError } from './errors.ts';
+import { syncDirectory, writeFileAtomically } from './file-system.ts';
+import {
+  decodeSnapshotFile,
+  encodeSnapshotFile,
+  parseSnapshotFileName,
+  type SnapshotName,
+  snapshotFileBytes,
+  snapshotFileName,
+} from './snapshot-file.ts';
+
+export interface SnapshotStoreOptions {
+  /** How many snapshot files to keep; the older ones are the fallback when the newest is damaged. */
+  readonly snapshotsKept: number;
+  readonly snapshotBytesMax: number;
+}
+
+export interface LoadedSnapshots {
+  readonly store: SnapshotStore;
+  /** The newest snapshot that verified, or null when there is none. */
+  readonly snapshot: Snapshot | null;
+  /** One line per snapshot file that was set aside. */
+  readonly warnings: readonly string[];
+}
+
+function newestFirst(left: SnapshotName, right: SnapshotName): number {
+  return right.index - left.index || right.term - left.term;
+}
+
+export class SnapshotStore {
+  private constructor(
+    readonly directory: string,
+    private readonly options: SnapshotStoreOptions,
+    /** The snapshot files believed good, newest first. */
+    private names: SnapshotName[],
+  ) {}
+
+  static async open(directory: string, options: SnapshotStoreOptions): Promise<LoadedSnapshots> {
+    assert(options.snapshotsKept >= 1, `snapshotsKept must be at least 1, got ${options.snapshotsKept}`);
+    await mkdir(directory, { recursive: true });
+    const fileNames = await readdir(directory);
+    const leftovers = fileNames.filter((name) => name.endsWith('.tmp'));
+    for (const name of leftovers) await rm(path.join(directory, name), { force: true });
+    const names = fileNames
+      .map(parseSnapshotFileName)
+      .filter((name) => name !== null)
+      .sort(newestFirst);
+    const warnings: string[] = [];
+    while (names.length > 0) {
+      const name = names[0]!;
+      try {
+        const snapshot = await readSnapshotFile(directory, name, options.snapshotBytesMax);
+        return { store: new SnapshotStore(directory, options, names), snapshot, warnings };
+      } catch (error) {
+        if (!(error instanceof SnapshotCorruptError)) throw error;
+        warnings.push(
+          `${error.message}; set aside as ${name.fileName}.broken, falling back to an older snapshot`,
+        );
+        await rename(path.join(directory, name.fileName), path.join(directory, `${name.fileName}.broken`));
+        await syncDirectory(directory);
+        names.shift();
+      }
+    }
+    return { store: new SnapshotStore(directory, options, names), snapshot: null, warnings };
+  }
+
+  /** Write the snapshot file durably (temporary file, fsync, rename, directory fsync). */
+  async save(snapshot: Snapshot): Promise<void> {
+    const fileBytes = snapshotFileBytes(snapshot);
+    if (fileBytes > this.options.snapshotBytesMax) {
+      throw new WalRecordTooLargeError(fileBytes, this.options.snapshotBytesMax, 'snapshot file');
+    }
+    const fileName = snapshotFileName(snapshot.meta.term, snapshot.meta.index);
+    await writeFileAtomically(path.join(this.directory, fileName), encodeSnapshotFile(snapshot));
+    const name = parseSnapshotFileName(fileName);
+    assert(name !== null, `snapshot file name ${fileName} must parse`);
+    this.names = [name, ...this.names.filter((existing) => existing.fileName !== fileName)].sort(newestFirst);
+  }
+
+  /**
+   * The log index up to which the WAL may be released: the oldest snapshot kept, so that if the
+   * newest file turns out damaged, the older one plus the WAL still rebuild the member. Zero
+   * while fewer than `snapshotsKept` snapshots exist (the fallback is then the empty state).
+   */
+  retainedFromIndex(): number {
+    if (this.names.length < this.options.snapshotsKept) return 0;
+    return this.names[this.options.snapshotsKept - 1]!.index;
+  }
+
+  /** Remove the snapshot files beyond the newest `snapshotsKept`; returns their names. */
+  async removeOld(): Promise<string[]> {
+    const removed = this.names.slice(this.options.snapshotsKept).map((name) => name.fileName);
+    if (removed.length === 0) return [];
+    for (const fileName of removed) await rm(path.join(this.directory, fileName), { force: true });
+    await syncDirectory(this.directory);
+    this.names = this.names.slice(0, this.options.snapshotsKept);
+    return removed;
+  }
+}
+
+async function readSnapshotFile(
+  directory: string,
+  name: SnapshotName,
+  snapshotBytesMax: number,
+): Promise<Snapshot> {
+  const filePath = path.join(directory, name.fileName);
+  const { size } = await stat(filePath);
+  if (size > snapshotBytesMax) {
+    throw new SnapshotCorruptError(filePath, `${size} bytes exceeds the limit of ${snapshotBytesMax}`);
+  }
+  const bytes = await readFile(filePath);
+  let snapshot: Snapshot;
+  try {
+    snapshot = decodeSnapshotFile(bytes);
+  } catch (error) {
+    throw new SnapshotCorruptError(filePath, error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
+  }
+  if (snapshot.meta.index !== name.index || snapshot.meta.term !== name.term) {
+    const inside = `${snapshot.meta.term}/${snapshot.meta.index}`;
+    throw new SnapshotCorruptError(filePath, `holds term/index ${inside}, not what its name says`);
+  }
+  return snapshot;
+}

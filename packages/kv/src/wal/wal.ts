@@ -1,0 +1,245 @@
+// The write-ahead log of one member: `DATA/wal/*.wal` segments plus `DATA/snap/*.snap` files.
+// Operations that touch the WAL run one at a time, in call order; each append is one record,
+// one write and one fdatasync, and its promise resolves only after the fdatasync.
+
+import path from 'node:path';
+import type { Entry, HardState, Snapshot } from '@concord/raft';
+import { BinaryWriter } from './binary.ts';
+import { assert, WalClosedError, WalFailedError, WalRecordTooLargeError } from './errors.ts';
+import { removeFiles } from './file-system.ts';
+import { type ResolvedWalOptions, resolveWalOptions, type WalOptions } from './options.ts';
+import {
+  batchBytes,
+  type SegmentHeader,
+  segmentHeaderBytes,
+  snapshotMarkerBytes,
+  writeBatch,
+  writeSegmentHeader,
+  writeSnapshotMarker,
+} from './payload.ts';
+import { RecordType, recordBytes, writeRecord } from './record.ts';
+import { checkWalPresent, listSegments, type RestoredLog, recoverWal } from './recover.ts';
+import { type SegmentName, SegmentWriter, segmentFileName } from './segment-file.ts';
+import { SnapshotStore } from './snapshot-store.ts';
+import { checkEntries, checkHardState, checkIndex, checkSnapshot } from './validate.ts';
+
+export interface OpenedWal {
+  readonly wal: Wal;
+  /** The member's durable state, ready for the Raft core's RestoredState. */
+  readonly restored: RestoredLog;
+  /** Things recovery repaired or set aside (a torn tail cut, a damaged snapshot skipped); log them. */
+  readonly warnings: readonly string[];
+}
+
+export interface Released {
+  readonly segmentsRemoved: readonly string[];
+  readonly snapshotsRemoved: readonly string[];
+}
+
+const emptyHardState: HardState = { term: 0, vote: '', commit: 0 };
+
+export class Wal {
+  /** Reused for every record, so a steady stream of appends does not allocate. */
+  private readonly writer = new BinaryWriter();
+  private queue: Promise<void> = Promise.resolve();
+  private failure: Error | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly walDirectory: string,
+    private readonly options: ResolvedWalOptions,
+    private readonly snapshots: SnapshotStore,
+    private segments: SegmentName[],
+    private current: SegmentWriter,
+    /** Upper bound of the last index once every queued operation is done; checks new appends. */
+    private lastIndex: number,
+    /** Upper bound of the last index in what is already written; names the next segment. */
+    private writtenLastIndex: number,
+    /** The last hard state made durable; repeated at the head of each new segment. */
+    private hardState: HardState,
+  ) {}
+
+  /**
+   * Open (or create) the durable state under `dataDirectory`: `wal/` and `snap/` inside it.
+   * Throws WalCorruptError / WalInconsistentError when the data cannot be trusted.
+   */
+  static async open(dataDirectory: string, options: WalOptions = {}): Promise<OpenedWal> {
+    const resolved = resolveWalOptions(options);
+    const walDirectory = path.join(dataDirectory, 'wal');
+    const loaded = await SnapshotStore.open(path.join(dataDirectory, 'snap'), resolved);
+    const segments = await listSegments(walDirectory);
+    checkWalPresent(segments, loaded.store, loaded.snapshot !== null || loaded.warnings.length > 0);
+    if (segments.length === 0) {
+      const name = { sequence: 1, firstIndex: 1, fileName: segmentFileName(1, 1) };
+      const current = await SegmentWriter.create(walDirectory, name, encodeHeaderRecord(name, null));
+      const wal = new Wal(walDirectory, resolved, loaded.store, [name], current, 0, 0, emptyHardState);
+      const restored = { hardState: emptyHardState, snapshot: null, entries: [] };
+      return { wal, restored, warnings: loaded.warnings };
+    }
+    const recovered = await recoverWal(walDirectory, segments, loaded.snapshot, resolved.recordBytesMax);
+    const lastName = segments[segments.length - 1]!;
+    const current = await SegmentWriter.openForAppend(walDirectory, lastName, recovered.lastSegment);
+    const { hardState } = recovered.restored;
+    const { lastIndex } = recovered;
+    const wal = new Wal(
+      walDirectory,
+      resolved,
+      loaded.store,
+      segments,
+      current,
+      lastIndex,
+      lastIndex,
+      hardState,
+    );
+    return { wal, restored: recovered.restored, warnings: [...loaded.warnings, ...recovered.warnings] };
+  }
+
+  /**
+   * Make `hardState` (if any) and `entries` durable, as one record: one write, one fdatasync.
+   * Entries starting at or below the last index replace the log from there on (a Raft conflict).
+   * Resolves only once the data is on disk.
+   */
+  append(hardState: HardState | null, entries: readonly Entry[]): Promise<void> {
+    this.checkUsable();
+    if (hardState !== null) checkHardState(hardState);
+    checkEntries(entries, this.lastIndex, this.options.batchEntriesMax);
+    if (hardState === null && entries.length === 0) return this.enqueue(async () => {});
+    const payloadBytes = batchBytes({ hardState, entries });
+    if (payloadBytes > this.options.recordBytesMax) {
+      throw new WalRecordTooLargeError(payloadBytes, this.options.recordBytesMax);
+    }
+    const last = entries[entries.length - 1];
+    // Validation above used lastIndex; later appends must see this one's effect at once.
+    if (last !== undefined) this.lastIndex = last.index;
+    return this.enqueue(async () => {
+      this.writer.reset();
+      this.writer.reserve(recordBytes(payloadBytes));
+      writeRecord(this.writer, RecordType.batch, () => writeBatch(this.writer, { hardState, entries }));
+      await this.writeDurably(this.writer.view());
+      if (hardState !== null) this.hardState = hardState;
+      if (last !== undefined) this.writtenLastIndex = last.index;
+    });
+  }
+
+  /**
+   * Save a snapshot: the file first (durable on its own), then a marker record in the WAL.
+   * For a snapshot received from the leader, wait for this before appending the entries that
+   * follow it, as the Ready contract does.
+   */
+  async saveSnapshot(snapshot: Snapshot): Promise<void> {
+    this.checkUsable();
+    checkSnapshot(snapshot);
+    await this.snapshots.save(snapshot);
+    const marker = { index: snapshot.meta.index, term: snapshot.meta.term };
+    if (marker.index > this.lastIndex) this.lastIndex = marker.index;
+    return this.enqueue(async () => {
+      this.writer.reset();
+      this.writer.reserve(recordBytes(snapshotMarkerBytes));
+      writeRecord(this.writer, RecordType.snapshot, () => writeSnapshotMarker(this.writer, marker));
+      await this.writeDurably(this.writer.view());
+      this.writtenLastIndex = Math.max(this.writtenLastIndex, marker.index);
+    });
+  }
+
+  /**
+   * Remove the WAL segments holding only entries below `index` that a kept snapshot covers,
+   * and the snapshot files beyond the newest `snapshotsKept`. The segment being written is
+   * never removed.
+   */
+  releaseBefore(index: number): Promise<Released> {
+    this.checkUsable();
+    checkIndex(index, 'releaseBefore index');
+    return this.enqueue(async () => {
+      const coveredThrough = Math.min(index - 1, this.snapshots.retainedFromIndex());
+      let removable = 0;
+      // Segment k holds only entries below the first index of segment k + 1.
+      while (
+        removable + 1 < this.segments.length &&
+        this.segments[removable + 1]!.firstIndex - 1 <= coveredThrough
+      ) {
+        removable++;
+      }
+      const segmentsRemoved = this.segments.slice(0, removable).map((name) => name.fileName);
+      await this.guard(() => removeFiles(this.walDirectory, segmentsRemoved));
+      this.segments = this.segments.slice(removable);
+      const snapshotsRemoved = await this.guard(() => this.snapshots.removeOld());
+      return { segmentsRemoved, snapshotsRemoved };
+    });
+  }
+
+  /** Wait for every pending operation, then close the segment. Later calls reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await this.current.close();
+  }
+
+  /** The segment file names, oldest first (for tests and operators). */
+  segmentFileNames(): readonly string[] {
+    return this.segments.map((name) => name.fileName);
+  }
+
+  private checkUsable(): void {
+    if (this.closed) throw new WalClosedError('the WAL is closed');
+    if (this.failure !== null) {
+      throw new WalFailedError('an earlier write or fsync failed; restart the member to recover', {
+        cause: this.failure,
+      });
+    }
+  }
+
+  private enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(() => {
+      if (this.failure !== null)
+        throw new WalFailedError('an earlier write or fsync failed', { cause: this.failure });
+      return operation();
+    });
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Run I/O whose failure leaves the disk in an unknown state: the WAL stops accepting work. */
+  private async guard<T>(io: () => Promise<T>): Promise<T> {
+    try {
+      return await io();
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      throw new WalFailedError(`WAL I/O failed: ${this.failure.message}`, { cause: error });
+    }
+  }
+
+  /** Write one encoded record, first rotating if it would overflow a segment that has records. */
+  private async writeDurably(record: Buffer): Promise<void> {
+    const hasRecords = this.current.size > this.current.headerBytes;
+    if (hasRecords && this.current.size + record.length > this.options.segmentBytesMax) {
+      await this.guard(() => this.rotate());
+    }
+    await this.guard(() => this.current.appendDurably(record));
+  }
+
+  private async rotate(): Promise<void> {
+    const previous = this.current;
+    // The new segment's first index bounds the live entries the older segments hold, which is
+    // what lets releaseBefore remove them; an upper bound of the last index is safe.
+    const firstIndex = Math.max(this.writtenLastIndex, previous.name.firstIndex - 1) + 1;
+    const sequence = previous.name.sequence + 1;
+    const name = { sequence, firstIndex, fileName: segmentFileName(sequence, firstIndex) };
+    const header = encodeHeaderRecord(name, this.hardState);
+    this.current = await SegmentWriter.create(this.walDirectory, name, header);
+    this.segments.push(name);
+    await previous.close();
+  }
+}
+
+function encodeHeaderRecord(name: SegmentName, hardState: HardState | null): Buffer {
+  const header: SegmentHeader = { sequence: name.sequence, firstIndex: name.firstIndex, hardState };
+  const payloadBytes = segmentHeaderBytes(header);
+  const writer = new BinaryWriter(recordBytes(payloadBytes));
+  writeRecord(writer, RecordType.segmentHeader, () => writeSegmentHeader(writer, header));
+  assert(writer.offset === recordBytes(payloadBytes), `segment header record of ${writer.offset} bytes`);
+  return writer.view();
+}
