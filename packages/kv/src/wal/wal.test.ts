@@ -1,0 +1,191 @@
+import { open, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  WalBatchTooLargeError,
+  WalClosedError,
+  WalInvalidArgumentError,
+  WalRecordTooLargeError,
+} from './errors.ts';
+import { config, makeDataDirectory, normal, range, snapshotAt, summary } from './test-support.ts';
+import { Wal } from './wal.ts';
+
+let directory: string;
+let remove: () => Promise<void>;
+
+beforeEach(async () => {
+  ({ directory, remove } = await makeDataDirectory());
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await remove();
+});
+
+describe('Wal round trip', () => {
+  it('starts empty in a new directory', async () => {
+    const { wal, restored, warnings } = await Wal.open(directory);
+    expect(restored).toEqual({ hardState: { term: 0, vote: '', commit: 0 }, snapshot: null, entries: [] });
+    expect(warnings).toEqual([]);
+    expect(await readdir(path.join(directory, 'wal'))).toEqual(['0000000000000001-0000000000000001.wal']);
+    await wal.close();
+  });
+
+  it('restores hard state, normal and config entries', async () => {
+    const first = await Wal.open(directory);
+    await first.wal.append({ term: 1, vote: 'a', commit: 0 }, [normal(1, 1), config(2, 1, 'node-d')]);
+    await first.wal.append({ term: 2, vote: 'b', commit: 2 }, [normal(3, 2, '')]);
+    await first.wal.append(null, [normal(4, 2, 'x'.repeat(1000))]);
+    await first.wal.close();
+
+    const second = await Wal.open(directory);
+    expect(second.restored.hardState).toEqual({ term: 2, vote: 'b', commit: 2 });
+    expect(second.restored.snapshot).toBeNull();
+    expect(summary(second.restored.entries)).toEqual([
+      '1/1:value-1',
+      '2/1:addLearner:node-d',
+      '3/2:',
+      `4/2:${'x'.repeat(1000)}`,
+    ]);
+    expect(second.restored.entries[1]).toEqual({
+      type: 'config',
+      index: 2,
+      term: 1,
+      change: { type: 'addLearner', node: 'node-d' },
+    });
+    await second.wal.close();
+  });
+
+  it('keeps every entry across segment rotation and restarts', async () => {
+    const options = { segmentBytesMax: 4096 };
+    let opened = await Wal.open(directory, options);
+    let next = 1;
+    for (let round = 0; round < 3; round++) {
+      for (let batch = 0; batch < 20; batch++) {
+        await opened.wal.append(
+          { term: round + 1, vote: 'a', commit: next - 1 },
+          range(next, next + 9, round + 1),
+        );
+        next += 10;
+      }
+      await opened.wal.close();
+      opened = await Wal.open(directory, options);
+      expect(opened.restored.entries.map((entry) => entry.index)).toEqual(
+        range(1, next - 1, 0).map((e) => e.index),
+      );
+      expect(opened.restored.hardState).toEqual({ term: round + 1, vote: 'a', commit: next - 11 });
+    }
+    const names = opened.wal.segmentFileNames();
+    expect(names.length).toBeGreaterThan(4);
+    expect(names[0]).toBe('0000000000000001-0000000000000001.wal');
+    // Segments are named by sequence and the first index they may hold.
+    expect(names[1]).toMatch(/^0000000000000002-[0-9a-f]{16}\.wal$/);
+    await opened.wal.close();
+  });
+
+  it('restores a hard state written in an older segment (repeated in each segment header)', async () => {
+    const options = { segmentBytesMax: 2048 };
+    const first = await Wal.open(directory, options);
+    await first.wal.append({ term: 7, vote: 'c', commit: 0 }, []);
+    for (let index = 1; index <= 200; index += 10) await first.wal.append(null, range(index, index + 9, 7));
+    expect(first.wal.segmentFileNames().length).toBeGreaterThan(2);
+    await first.wal.close();
+    const second = await Wal.open(directory, options);
+    expect(second.restored.hardState).toEqual({ term: 7, vote: 'c', commit: 0 });
+    expect(second.restored.entries).toHaveLength(200);
+    await second.wal.close();
+  });
+
+  it('replays a conflict: a later record for an index overrides it and truncates what follows', async () => {
+    const first = await Wal.open(directory, { segmentBytesMax: 1024 });
+    await first.wal.append({ term: 1, vote: 'a', commit: 2 }, range(1, 30, 1));
+    await first.wal.append({ term: 2, vote: 'b', commit: 2 }, [
+      normal(11, 2, 'new-11'),
+      normal(12, 2, 'new-12'),
+    ]);
+    await first.wal.append(null, [normal(13, 2, 'new-13')]);
+    await first.wal.append(null, [normal(13, 3, 'newer-13')]);
+    await first.wal.close();
+    const second = await Wal.open(directory);
+    const restored = summary(second.restored.entries);
+    expect(restored).toHaveLength(13);
+    expect(restored.slice(9)).toEqual(['10/1:value-10', '11/2:new-11', '12/2:new-12', '13/3:newer-13']);
+    // Appending after a conflict continues from the overwritten end.
+    await second.wal.append(null, [normal(14, 3)]);
+    await second.wal.close();
+    const third = await Wal.open(directory);
+    expect(third.restored.entries.map((entry) => entry.index)).toEqual(range(1, 14, 0).map((e) => e.index));
+    await third.wal.close();
+  });
+
+  it('round-trips a snapshot and the entries after it', async () => {
+    const first = await Wal.open(directory);
+    await first.wal.append({ term: 1, vote: 'a', commit: 10 }, range(1, 10, 1));
+    await first.wal.saveSnapshot(snapshotAt(8, 1));
+    await first.wal.append({ term: 1, vote: 'a', commit: 12 }, range(11, 12, 1));
+    await first.wal.close();
+    const second = await Wal.open(directory);
+    expect(second.restored.snapshot).toEqual(snapshotAt(8, 1));
+    expect(second.restored.entries.map((entry) => entry.index)).toEqual([9, 10, 11, 12]);
+    expect(second.restored.hardState.commit).toBe(12);
+    await second.wal.close();
+  });
+});
+
+describe('Wal bounds and arguments', () => {
+  it('rejects a record over recordBytesMax and a batch over batchEntriesMax, writing nothing', async () => {
+    const { wal } = await Wal.open(directory, { recordBytesMax: 1000, batchEntriesMax: 5 });
+    expect(() => wal.append(null, [normal(1, 1, 'x'.repeat(2000))])).toThrow(WalRecordTooLargeError);
+    expect(() => wal.append(null, range(1, 6, 1))).toThrow(WalBatchTooLargeError);
+    expect(() => wal.append(null, range(1, 6, 1))).toThrow(/6 entries exceeds the limit of 5/);
+    await wal.append(null, range(1, 5, 1));
+    await wal.close();
+    const reopened = await Wal.open(directory, { recordBytesMax: 1000, batchEntriesMax: 5 });
+    expect(reopened.restored.entries).toHaveLength(5);
+    await reopened.wal.close();
+  });
+
+  it('rejects gaps, non-contiguous batches and bad numbers', async () => {
+    const { wal } = await Wal.open(directory);
+    expect(() => wal.append(null, [normal(2, 1)])).toThrow(WalInvalidArgumentError);
+    expect(() => wal.append(null, [normal(1, 1), normal(3, 1)])).toThrow(/not contiguous/);
+    expect(() => wal.append(null, [normal(0, 1)])).toThrow(WalInvalidArgumentError);
+    expect(() => wal.append({ term: -1, vote: '', commit: 0 }, [])).toThrow(WalInvalidArgumentError);
+    expect(() => wal.append({ term: 2 ** 53, vote: '', commit: 0 }, [])).toThrow(WalInvalidArgumentError);
+    expect(() => wal.append(null, [config(1, 1, 'n'.repeat(300))])).toThrow(/limit is 255/);
+    await wal.close();
+    expect(() => wal.append(null, [normal(1, 1)])).toThrow(WalClosedError);
+  });
+
+  it('writes 1,000 entries with one write and one fdatasync', async () => {
+    const { wal } = await Wal.open(directory);
+    await wal.append(null, [normal(1, 1)]);
+    const probe = await open(path.join(directory, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { write: unknown; datasync: unknown; sync: unknown };
+    await probe.close();
+    const writes = vi.spyOn(prototype as { write: () => unknown }, 'write');
+    const datasyncs = vi.spyOn(prototype as { datasync: () => unknown }, 'datasync');
+    const syncs = vi.spyOn(prototype as { sync: () => unknown }, 'sync');
+    const entries = range(2, 1001, 1);
+    await wal.append({ term: 1, vote: 'a', commit: 1 }, entries);
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(datasyncs).toHaveBeenCalledTimes(1);
+    expect(syncs).toHaveBeenCalledTimes(0);
+    vi.restoreAllMocks();
+    await wal.close();
+    const reopened = await Wal.open(directory);
+    expect(reopened.restored.entries).toHaveLength(1001);
+    await reopened.wal.close();
+  });
+
+  it('resolves appends in call order', async () => {
+    const { wal } = await Wal.open(directory);
+    const order: number[] = [];
+    const pending = [];
+    for (let index = 1; index <= 20; index++) {
+      pending.push(wal.append(null, [normal(index, 1)]).then(() => order.push(index)));
+    }
+    await Promise.all(pending);
+    expect(order).toEqual(range(1, 20, 0).map((entry) => entry.index));
+    await wal.close();
+  });
+});
