@@ -99,7 +99,8 @@ export class SnapshotStore {
     if (removed.length === 0) return [];
     for (const fileName of removed) await rm(path.join(this.directory, fileName), { force: true });
     await syncDirectory(this.directory);
-    this.names = this.names.slice(0, this.options.snapshotsKept);
+    // A save may have run meanwhile: drop exactly what was removed.
+    this.names = this.names.filter((name) => !removed.includes(name.fileName));
     return removed;
   }
 }

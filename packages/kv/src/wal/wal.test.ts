@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   WalBatchTooLargeError,
   WalClosedError,
+  WalFailedError,
   WalInvalidArgumentError,
   WalRecordTooLargeError,
 } from './errors.ts';
@@ -134,9 +135,9 @@ describe('Wal round trip', () => {
 describe('Wal bounds and arguments', () => {
   it('rejects a record over recordBytesMax and a batch over batchEntriesMax, writing nothing', async () => {
     const { wal } = await Wal.open(directory, { recordBytesMax: 1000, batchEntriesMax: 5 });
-    expect(() => wal.append(null, [normal(1, 1, 'x'.repeat(2000))])).toThrow(WalRecordTooLargeError);
-    expect(() => wal.append(null, range(1, 6, 1))).toThrow(WalBatchTooLargeError);
-    expect(() => wal.append(null, range(1, 6, 1))).toThrow(/6 entries exceeds the limit of 5/);
+    await expect(wal.append(null, [normal(1, 1, 'x'.repeat(2000))])).rejects.toThrow(WalRecordTooLargeError);
+    await expect(wal.append(null, range(1, 6, 1))).rejects.toThrow(WalBatchTooLargeError);
+    await expect(wal.append(null, range(1, 6, 1))).rejects.toThrow(/6 entries exceeds the limit of 5/);
     await wal.append(null, range(1, 5, 1));
     await wal.close();
     const reopened = await Wal.open(directory, { recordBytesMax: 1000, batchEntriesMax: 5 });
@@ -146,14 +147,16 @@ describe('Wal bounds and arguments', () => {
 
   it('rejects gaps, non-contiguous batches and bad numbers', async () => {
     const { wal } = await Wal.open(directory);
-    expect(() => wal.append(null, [normal(2, 1)])).toThrow(WalInvalidArgumentError);
-    expect(() => wal.append(null, [normal(1, 1), normal(3, 1)])).toThrow(/not contiguous/);
-    expect(() => wal.append(null, [normal(0, 1)])).toThrow(WalInvalidArgumentError);
-    expect(() => wal.append({ term: -1, vote: '', commit: 0 }, [])).toThrow(WalInvalidArgumentError);
-    expect(() => wal.append({ term: 2 ** 53, vote: '', commit: 0 }, [])).toThrow(WalInvalidArgumentError);
-    expect(() => wal.append(null, [config(1, 1, 'n'.repeat(300))])).toThrow(/limit is 255/);
+    await expect(wal.append(null, [normal(2, 1)])).rejects.toThrow(WalInvalidArgumentError);
+    await expect(wal.append(null, [normal(1, 1), normal(3, 1)])).rejects.toThrow(/not contiguous/);
+    await expect(wal.append(null, [normal(0, 1)])).rejects.toThrow(WalInvalidArgumentError);
+    await expect(wal.append({ term: -1, vote: '', commit: 0 }, [])).rejects.toThrow(WalInvalidArgumentError);
+    await expect(wal.append({ term: 2 ** 53, vote: '', commit: 0 }, [])).rejects.toThrow(
+      WalInvalidArgumentError,
+    );
+    await expect(wal.append(null, [config(1, 1, 'n'.repeat(300))])).rejects.toThrow(/limit is 255/);
     await wal.close();
-    expect(() => wal.append(null, [normal(1, 1)])).toThrow(WalClosedError);
+    await expect(wal.append(null, [normal(1, 1)])).rejects.toThrow(WalClosedError);
   });
 
   it('writes 1,000 entries with one write and one fdatasync', async () => {
@@ -174,6 +177,26 @@ describe('Wal bounds and arguments', () => {
     await wal.close();
     const reopened = await Wal.open(directory);
     expect(reopened.restored.entries).toHaveLength(1001);
+    await reopened.wal.close();
+  });
+
+  it('stops accepting work after a failed fsync, and recovers on reopen', async () => {
+    const { wal } = await Wal.open(directory);
+    await wal.append({ term: 1, vote: 'a', commit: 0 }, [normal(1, 1)]);
+    const probe = await open(path.join(directory, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    vi.spyOn(prototype, 'datasync').mockRejectedValueOnce(
+      Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }),
+    );
+    await expect(wal.append(null, [normal(2, 1)])).rejects.toThrow(WalFailedError);
+    await expect(wal.append(null, [normal(3, 1)])).rejects.toThrow(/restart the member/);
+    vi.restoreAllMocks();
+    await wal.close();
+    const reopened = await Wal.open(directory);
+    // Entry 2 was written but never acknowledged: keeping it or not are both correct.
+    expect(reopened.restored.entries.length).toBeGreaterThanOrEqual(1);
+    expect(summary(reopened.restored.entries)[0]).toBe('1/1:value-1');
     await reopened.wal.close();
   });
 

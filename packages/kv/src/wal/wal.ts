@@ -99,7 +99,7 @@ export class Wal {
    * Entries starting at or below the last index replace the log from there on (a Raft conflict).
    * Resolves only once the data is on disk.
    */
-  append(hardState: HardState | null, entries: readonly Entry[]): Promise<void> {
+  async append(hardState: HardState | null, entries: readonly Entry[]): Promise<void> {
     this.checkUsable();
     if (hardState !== null) checkHardState(hardState);
     checkEntries(entries, this.lastIndex, this.options.batchEntriesMax);
@@ -130,6 +130,8 @@ export class Wal {
     this.checkUsable();
     checkSnapshot(snapshot);
     await this.snapshots.save(snapshot);
+    // The WAL may have been closed or failed while the file was written.
+    this.checkUsable();
     const marker = { index: snapshot.meta.index, term: snapshot.meta.term };
     if (marker.index > this.lastIndex) this.lastIndex = marker.index;
     return this.enqueue(async () => {
@@ -146,7 +148,7 @@ export class Wal {
    * and the snapshot files beyond the newest `snapshotsKept`. The segment being written is
    * never removed.
    */
-  releaseBefore(index: number): Promise<Released> {
+  async releaseBefore(index: number): Promise<Released> {
     this.checkUsable();
     checkIndex(index, 'releaseBefore index');
     return this.enqueue(async () => {
