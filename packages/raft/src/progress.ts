@@ -47,6 +47,11 @@ export class Inflights {
     }
   }
 
+  freeFirst(): void {
+    if (this.count === 0) return;
+    this.freeUpTo(this.lastIndexes[this.head]!);
+  }
+
   reset(): void {
     this.lastIndexes.length = 0;
     this.sizes.length = 0;

@@ -339,6 +339,16 @@ export class Raft {
     return waiting;
   }
 
+  /** The cheap part of the status, for hot paths. */
+  softState(): {
+    readonly role: Role;
+    readonly term: number;
+    readonly leader: NodeId;
+    readonly commit: number;
+  } {
+    return { role: this.role, term: this.term, leader: this.leader, commit: this.log.committed };
+  }
+
   status(): RaftStatus {
     const progress = new Map<NodeId, ProgressStatus>();
     for (const [node, p] of this.progress) {
@@ -784,6 +794,9 @@ export class Raft {
     if (progress === undefined) return;
     progress.recentActive = true;
     progress.probeSent = false;
+    // Appends lost on the way (say, to a member that restarted) would otherwise keep the window
+    // full forever: each heartbeat answer frees one slot so that replication resumes.
+    if (progress.state === 'replicate' && progress.inflights.full()) progress.inflights.freeFirst();
     if (
       progress.state === 'snapshot' &&
       this.leaderTicks - progress.snapshotSentTick >= this.options.snapshotRetryTicks
