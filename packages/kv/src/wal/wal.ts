@@ -115,6 +115,11 @@ export class Wal {
       this.writer.reset();
       this.writer.reserve(recordBytes(payloadBytes));
       writeRecord(this.writer, RecordType.batch, () => writeBatch(this.writer, { hardState, entries }));
+      // The size computed for the limit check must be the size encoded.
+      assert(
+        this.writer.offset === recordBytes(payloadBytes),
+        `batch encoded to ${this.writer.offset} bytes`,
+      );
       await this.writeDurably(this.writer.view());
       if (hardState !== null) this.hardState = hardState;
       if (last !== undefined) this.writtenLastIndex = last.index;
