@@ -112,9 +112,9 @@ async function readSnapshotFile(
 ): Promise<Snapshot> {
   const filePath = path.join(directory, name.fileName);
   const { size } = await stat(filePath);
-  if (size > snapshotBytesMax) {
-    throw new SnapshotCorruptError(filePath, `${size} bytes exceeds the limit of ${snapshotBytesMax}`);
-  }
+  // Not damage: the limit was lowered. Refuse rather than set a good snapshot aside.
+  if (size > snapshotBytesMax)
+    throw new WalRecordTooLargeError(size, snapshotBytesMax, `snapshot file ${filePath}`);
   const bytes = await readFile(filePath);
   let snapshot: Snapshot;
   try {
