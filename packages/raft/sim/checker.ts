@@ -1,5 +1,5 @@
 import type { Entry, NodeId } from '../src/index.ts';
-import type { DurableEntry } from './disk.ts';
+import type { DurableEntry, SimDisk } from './disk.ts';
 
 /** A broken safety or liveness property, with what the checker saw. */
 export class Violation extends Error {
@@ -93,6 +93,44 @@ export class SafetyChecker {
       );
     }
     if (next > this.maxCommitted.index) this.maxCommitted = { index: next, term };
+  }
+
+  /**
+   * When a leader commits (index, term), the entry must already be safe on disk: durable on a
+   * quorum of voters, and no voter lacking it may have a log at least as up to date as a quorum
+   * of voters' (it could win an election and overwrite it). This catches an unsafe commit at the
+   * moment it happens, not only once a later leader loses the entry.
+   */
+  commitIsSafe(
+    leader: NodeId,
+    index: number,
+    term: number,
+    voters: readonly NodeId[],
+    diskOf: (node: NodeId) => SimDisk,
+  ): void {
+    const quorum = Math.floor(voters.length / 2) + 1;
+    const holders = voters.filter((voter) => diskOf(voter).holds(index, term));
+    if (holders.length < quorum) {
+      throw new Violation(
+        `durability: ${leader} committed ${index}:${term} while only ${holders.join(',') || 'none'} of ${voters.join(',')} hold it on disk`,
+      );
+    }
+    for (const voter of voters) {
+      if (holders.includes(voter)) continue;
+      const disk = diskOf(voter);
+      const dominated = voters.filter((other) => {
+        const otherDisk = diskOf(other);
+        return (
+          disk.lastTerm() > otherDisk.lastTerm() ||
+          (disk.lastTerm() === otherDisk.lastTerm() && disk.lastIndex() >= otherDisk.lastIndex())
+        );
+      });
+      if (dominated.length >= quorum) {
+        throw new Violation(
+          `commit safety: ${leader} committed ${index}:${term}, but ${voter} lacks it and could win the votes of ${dominated.join(',')}`,
+        );
+      }
+    }
   }
 
   acknowledge(index: number, digest: number): void {

@@ -11,12 +11,15 @@ function main(): number {
       nodes: { type: 'string' },
       mutant: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      events: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log('usage: pnpm sim [--seeds N] [--seed S] [--nodes 3|5|7] [--mutant NAME] [--verbose]');
+    console.log(
+      'usage: pnpm sim [--seeds N] [--seed S] [--nodes 3|5|7] [--mutant NAME] [--verbose] [--events]',
+    );
     console.log(`mutants: ${mutantNames.join(', ')}`);
     return 0;
   }
@@ -36,7 +39,8 @@ function main(): number {
   for (let i = 0; i < count; i++) {
     const seed = firstSeed + i;
     const nodes = fixedNodes ?? nodesForSeed(seed);
-    const result = runSimulation({ seed, nodes, ...(mutant ? { mutant } : {}) });
+    const log = values.events ? (line: string) => console.log(line) : undefined;
+    const result = runSimulation({ seed, nodes, ...(mutant ? { mutant } : {}), ...(log ? { log } : {}) });
     if (values.verbose) printSummary(result);
     if (result.violation !== null) {
       violations++;

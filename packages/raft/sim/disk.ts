@@ -49,6 +49,17 @@ export class SimDisk {
     return this.snapshotIndex() + this.entries.length;
   }
 
+  lastTerm(): number {
+    const last = this.entries[this.entries.length - 1];
+    return last === undefined ? (this.snapshot?.meta.term ?? 0) : last.term;
+  }
+
+  /** Whether the durable log holds the entry (index, term); a snapshot covering it holds it. */
+  holds(index: number, term: number): boolean {
+    if (index <= this.snapshotIndex()) return true;
+    return this.entries[index - this.snapshotIndex() - 1]?.term === term;
+  }
+
   chainAt(index: number): number | undefined {
     if (index === this.snapshotIndex()) return this.snapshotChain;
     return this.chains[index - this.snapshotIndex() - 1];

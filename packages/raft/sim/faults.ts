@@ -21,6 +21,7 @@ export interface FaultProfile {
   readonly diskMsMax: number;
   /** The chance that a newly elected leader is crashed or cut off moments later. */
   readonly newLeaderFaultProbability: number;
+  readonly newLeaderFaultDelayMsMax: number;
   /** How many members run slow (ticks and disk). */
   readonly slowMembers: number;
   readonly clockDriftPercentMax: number;
@@ -46,7 +47,8 @@ export function drawFaultProfile(random: SeededRandom): FaultProfile {
     powerFailureProbability: sometimes(0.3, () => random.next() * 0.3),
     tornWriteProbability: random.next(),
     diskMsMax: random.pick([2, 10, 25]),
-    newLeaderFaultProbability: sometimes(0.5, () => random.next() * 0.6),
+    newLeaderFaultProbability: sometimes(0.5, () => random.pick([0.2, 0.5, 0.9])),
+    newLeaderFaultDelayMsMax: random.pick([3, 10, 30, 60]),
     slowMembers: random.int(0, 1),
     clockDriftPercentMax: random.int(0, 20),
     membershipChangeEveryMs: sometimes(0.5, () => random.int(150, 800)),

@@ -22,6 +22,8 @@ export interface SimulationOptions {
   readonly safetyMs?: number;
   /** Virtual time after the faults heal within which the cluster must make progress. */
   readonly livenessMs?: number;
+  /** Receives a line per event, for replaying a failing seed by eye. */
+  readonly log?: (line: string) => void;
 }
 
 export interface SimulationResult {
@@ -159,6 +161,10 @@ export class Simulation {
     }
   }
 
+  private note(text: () => string): void {
+    if (this.options.log) this.options.log(`${this.queue.now.toFixed(1).padStart(8)} ${text()}`);
+  }
+
   private trace(...values: number[]): void {
     this.traceHash = mixAll(this.traceHash, values);
   }
@@ -166,7 +172,11 @@ export class Simulation {
   // ------------------------------------------------------------ members
 
   private createRaft(member: Member, restored: RestoredState): Raft {
-    const RaftClass = this.options.mutant ? mutants[this.options.mutant] : Raft;
+    const RaftClass = instrumented(
+      this.options.mutant ? mutants[this.options.mutant] : Raft,
+      (leader, index, term, voters) =>
+        this.checker.commitIsSafe(leader, index, term, voters, (id) => this.memberById(id).disk),
+    );
     const random = this.random.fork();
     return new RaftClass(
       {
@@ -185,6 +195,7 @@ export class Simulation {
 
   private start(member: Member): void {
     member.incarnation++;
+    this.note(() => `${member.id} starts; disk last ${member.disk.lastIndex()}:${member.disk.lastTerm()}`);
     member.raft = this.createRaft(member, member.disk.restored(this.initialConfig));
     member.writing = null;
     member.lastCommit = 0;
@@ -217,6 +228,7 @@ export class Simulation {
     member.raft = null;
     member.writing = null;
     member.incarnation++;
+    this.note(() => `${member.id} crashed; disk last ${member.disk.lastIndex()}:${member.disk.lastTerm()}`);
     this.trace(1, this.memberNumber(member));
   }
 
@@ -235,7 +247,7 @@ export class Simulation {
   private strikeNewLeader(leader: Member): void {
     const incarnation = leader.incarnation;
     const crash = this.random.chance(0.5);
-    this.queue.after(this.random.int(0, 30), () => {
+    this.queue.after(this.random.int(0, this.profile.newLeaderFaultDelayMsMax), () => {
       if (this.healed || leader.incarnation !== incarnation) return;
       if (crash) {
         this.crashAndRestartLater(leader);
@@ -279,6 +291,7 @@ export class Simulation {
     const soft = raft.softState();
     if (soft.role === 'leader' && (member.lastRole !== 'leader' || member.lastTerm !== soft.term)) {
       this.stats.leadersElected++;
+      this.note(() => `${member.id} leader of term ${soft.term}`);
       this.trace(2, this.memberNumber(member), soft.term);
       this.checker.leaderElected(
         member.id,
@@ -303,7 +316,7 @@ export class Simulation {
       this.checker.commitAdvanced(member.id, member.lastCommit, commit, raft.termAt(commit));
       member.lastCommit = ready.hardState.commit;
     }
-    this.sendAll(member, ready.messages);
+    this.sendAll(ready.messages);
     for (const read of ready.readStates) this.readServed(member, read.context, read.index);
     for (const context of ready.failedReads) member.pendingReads.delete(context);
     if (SimDisk.recordCount(ready) === 0) {
@@ -320,9 +333,13 @@ export class Simulation {
   private finishWrite(member: Member, ready: Ready): void {
     const raft = member.raft!;
     this.checker.entriesDurable(member.id, member.disk.write(ready));
+    this.note(
+      () =>
+        `${member.id} wrote ${ready.entries.length} entries, disk last ${member.disk.lastIndex()}:${member.disk.lastTerm()}`,
+    );
     member.writing = null;
     const waiting = raft.advance(ready);
-    this.sendAll(member, waiting);
+    this.sendAll(waiting);
     this.apply(member, ready);
     this.maybeCompact(member);
     this.afterStep(member);
@@ -377,7 +394,7 @@ export class Simulation {
 
   // ------------------------------------------------------------ network
 
-  private sendAll(member: Member, messages: readonly Message[]): void {
+  private sendAll(messages: readonly Message[]): void {
     for (const message of messages) this.send(message);
   }
 
@@ -405,6 +422,7 @@ export class Simulation {
     if (target.raft === null) return;
     this.stats.messagesDelivered++;
     this.trace(3, this.memberNumber(target), message.type.length, message.term, this.queue.now);
+    this.note(() => `${message.from}->${message.to} ${describeMessage(message)}`);
     target.raft.step(message);
     this.afterStep(target);
   }
@@ -496,6 +514,7 @@ export class Simulation {
       );
     }
     this.blockedLinks = blocked;
+    this.note(() => `partition shape ${shape}: ${[...blocked].join(' ')}`);
     this.trace(4, shape);
   }
 
@@ -602,6 +621,36 @@ export class Simulation {
   }
 }
 
+type CommitObserver = (leader: NodeId, index: number, term: number, voters: readonly NodeId[]) => void;
+
+/** Lets the checker see each commit decision of a leader, with the configuration it was made under. */
+function instrumented(Base: typeof Raft, onCommit: CommitObserver): typeof Raft {
+  return class InstrumentedRaft extends Base {
+    protected override maybeCommit(): boolean {
+      const voters = this.config.voters;
+      const moved = super.maybeCommit();
+      if (moved) onCommit(this.id, this.log.committed, this.log.term(this.log.committed)!, voters);
+      return moved;
+    }
+  };
+}
+
 export function runSimulation(options: SimulationOptions): SimulationResult {
   return new Simulation(options).run();
+}
+
+function describeMessage(message: Message): string {
+  switch (message.type) {
+    case 'append': {
+      const first = message.entries[0]?.index ?? '-';
+      const last = message.entries[message.entries.length - 1]?.index ?? '-';
+      return `append t${message.term} prev ${message.prevIndex}:${message.prevTerm} [${first}..${last}] commit ${message.commit}`;
+    }
+    case 'appendResponse':
+      return `appendResponse t${message.term} ${message.reject ? 'reject' : 'ok'} ${message.index} hint ${message.hintIndex}:${message.hintTerm}`;
+    case 'snapshot':
+      return `snapshot t${message.term} at ${message.snapshot.meta.index}:${message.snapshot.meta.term}`;
+    default:
+      return `${message.type} t${message.term}`;
+  }
 }
