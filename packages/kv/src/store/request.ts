@@ -1,0 +1,92 @@
+import type { V2Response } from '@concord/protocol';
+import type { Store } from './store.ts';
+
+/**
+ * A v2 write as it travels through the Raft log, already validated by the HTTP layer:
+ * the store operation is chosen only when the entry is applied, exactly as etcd's
+ * applier chooses it, so every member makes the same choice.
+ */
+export type StoreRequest =
+  | {
+      readonly method: 'PUT';
+      readonly key: string;
+      readonly value?: string | undefined;
+      readonly dir?: boolean | undefined;
+      readonly ttlSeconds?: number | undefined;
+      readonly refresh?: boolean | undefined;
+      readonly prevExist?: boolean | undefined;
+      readonly prevValue?: string | undefined;
+      readonly prevIndex?: number | undefined;
+    }
+  | {
+      readonly method: 'POST';
+      readonly key: string;
+      readonly value?: string | undefined;
+      readonly dir?: boolean | undefined;
+      readonly ttlSeconds?: number | undefined;
+    }
+  | {
+      readonly method: 'DELETE';
+      readonly key: string;
+      readonly dir?: boolean | undefined;
+      readonly recursive?: boolean | undefined;
+      readonly prevValue?: string | undefined;
+      readonly prevIndex?: number | undefined;
+    };
+
+/** Applies a request at the leader's time `nowMs`; throws the store's `EtcdError`s. */
+export function applyRequest(store: Store, request: StoreRequest, nowMs: number): V2Response {
+  switch (request.method) {
+    case 'POST':
+      return store.create(request.key, nowMs, {
+        value: request.value,
+        dir: request.dir,
+        ttlSeconds: request.ttlSeconds,
+        inOrder: true,
+      });
+    case 'DELETE':
+      if (hasCompare(request)) return store.compareAndDelete(request.key, nowMs, request);
+      return store.delete(request.key, nowMs, request);
+    case 'PUT':
+      return applyPut(store, request, nowMs);
+  }
+}
+
+function applyPut(store: Store, request: StoreRequest & { method: 'PUT' }, nowMs: number): V2Response {
+  const ttl = { ttlSeconds: request.ttlSeconds, refresh: request.refresh };
+  if (request.prevExist === false) {
+    return store.create(request.key, nowMs, {
+      value: request.value,
+      dir: request.dir,
+      ttlSeconds: ttl.ttlSeconds,
+    });
+  }
+  if (hasCompare(request)) {
+    return store.compareAndSwap(request.key, nowMs, {
+      ...ttl,
+      ...conditionOf(request),
+      value: request.value,
+    });
+  }
+  if (request.prevExist === true) return store.update(request.key, nowMs, { ...ttl, value: request.value });
+  return store.set(request.key, nowMs, { ...ttl, value: request.value, dir: request.dir });
+}
+
+function hasCompare(request: {
+  readonly prevValue?: string | undefined;
+  readonly prevIndex?: number | undefined;
+}) {
+  return (request.prevIndex ?? 0) > 0 || (request.prevValue ?? '') !== '';
+}
+
+function conditionOf(request: {
+  readonly prevValue?: string | undefined;
+  readonly prevIndex?: number | undefined;
+}) {
+  return { prevValue: request.prevValue, prevIndex: request.prevIndex };
+}
+
+/** etcd answers 201 Created for a create and for a set that made a new key, 200 otherwise. */
+export function responseIsCreation(response: V2Response): boolean {
+  return response.action === 'create' || (response.action === 'set' && response.prevNode === undefined);
+}
