@@ -9,7 +9,8 @@ export const expirationMsMax = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
  */
 export function remainingTtlSeconds(expirationMs: number, nowMs: number): number {
   const remainingMs = expirationMs - nowMs;
-  const wholeSeconds = Math.trunc(remainingMs / 1000);
+  // `+ 0` turns the -0 that Math.trunc gives for -999..-1 ms into 0.
+  const wholeSeconds = Math.trunc(remainingMs / 1000) + 0;
   return remainingMs % 1000 > 0 ? wholeSeconds + 1 : wholeSeconds;
 }
 
