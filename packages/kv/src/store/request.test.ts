@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { applyRequest, responseIsCreation } from './request.ts';
+import { Store } from './store.ts';
+import { errorBodyOf, testTimeMs as now } from './test-support.ts';
+
+describe('applyRequest chooses the operation as etcd applies a v2 request', () => {
+  it('PUT: set, create (prevExist=false), update (prevExist=true), compareAndSwap (prevValue/prevIndex)', () => {
+    const store = new Store();
+    expect(applyRequest(store, { method: 'PUT', key: '/a', value: '1' }, now).action).toBe('set');
+    expect(applyRequest(store, { method: 'PUT', key: '/a', value: '2', prevExist: true }, now).action).toBe(
+      'update',
+    );
+    expect(applyRequest(store, { method: 'PUT', key: '/a', value: '3', prevValue: '2' }, now).action).toBe(
+      'compareAndSwap',
+    );
+    expect(applyRequest(store, { method: 'PUT', key: '/a', value: '4', prevIndex: 3 }, now).action).toBe(
+      'compareAndSwap',
+    );
+    expect(
+      applyRequest(store, { method: 'PUT', key: '/a', value: '5', prevExist: true, prevValue: '4' }, now)
+        .action,
+    ).toBe('compareAndSwap');
+    expect(applyRequest(store, { method: 'PUT', key: '/b', value: '1', prevExist: false }, now).action).toBe(
+      'create',
+    );
+    expect(applyRequest(store, { method: 'PUT', key: '/a', value: '6', prevIndex: 0 }, now).action).toBe(
+      'set',
+    );
+  });
+
+  it('PUT with prevExist=false ignores prevValue, as etcd does', () => {
+    const store = new Store();
+    const response = applyRequest(
+      store,
+      { method: 'PUT', key: '/nok', value: 'x', prevExist: false, prevValue: 'x' },
+      now,
+    );
+    expect(response).toEqual({
+      action: 'create',
+      node: { key: '/nok', value: 'x', modifiedIndex: 1, createdIndex: 1 },
+    });
+  });
+
+  it('PUT with prevExist=true and prevValue on a missing key answers 100', () => {
+    const store = new Store();
+    expect(
+      errorBodyOf(() =>
+        applyRequest(store, { method: 'PUT', key: '/kk', value: 'x', prevExist: true, prevValue: 'x' }, now),
+      ),
+    ).toEqual({ errorCode: 100, message: 'Key not found', cause: '/kk', index: 0 });
+  });
+
+  it('PUT dir=true with prevExist=true updates a directory TTL', () => {
+    const store = new Store();
+    store.set('/td', now, { dir: true });
+    const response = applyRequest(
+      store,
+      { method: 'PUT', key: '/td', dir: true, prevExist: true, ttlSeconds: 60 },
+      now,
+    );
+    expect(response.node).toMatchObject({ key: '/td', dir: true, ttl: 60 });
+  });
+
+  it('POST creates an in-order key; DELETE deletes or compare-and-deletes', () => {
+    const store = new Store();
+    const created = applyRequest(store, { method: 'POST', key: '/queue', value: 'job' }, now);
+    expect(created.node.key).toBe('/queue/00000000000000000001');
+    expect(
+      applyRequest(store, { method: 'DELETE', key: created.node.key!, prevValue: 'job' }, now).action,
+    ).toBe('compareAndDelete');
+    expect(applyRequest(store, { method: 'DELETE', key: '/queue', dir: true }, now).action).toBe('delete');
+  });
+
+  it('tells which answers are 201 Created', () => {
+    const store = new Store();
+    expect(responseIsCreation(store.set('/a', now, { value: '1' }))).toBe(true);
+    expect(responseIsCreation(store.set('/a', now, { value: '2' }))).toBe(false);
+    expect(responseIsCreation(store.create('/b', now, {}))).toBe(true);
+    expect(responseIsCreation(store.update('/b', now, {}))).toBe(false);
+  });
+});
