@@ -17,9 +17,10 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 function documentedRows(): Map<number, { name: string; httpStatus: number; message: string }> {
   const rows = new Map<number, { name: string; httpStatus: number; message: string }>();
   for (const line of readme.split('\n')) {
-    const match = /^\| (\d{3}) \| (\w+) \| (\d{3}) \| (.+) \|$/.exec(line);
-    if (match === null) continue;
-    rows.set(Number(match[1]), { name: match[2]!, httpStatus: Number(match[3]), message: match[4]! });
+    // Cells may be padded (the formatter aligns the table).
+    const cells = line.split('|').map((cell) => cell.trim());
+    if (cells.length !== 6 || !/^\d{3}$/.test(cells[1]!)) continue;
+    rows.set(Number(cells[1]), { name: cells[2]!, httpStatus: Number(cells[3]), message: cells[4]! });
   }
   return rows;
 }

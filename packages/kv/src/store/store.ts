@@ -196,7 +196,8 @@ export class Store {
   /**
    * Watches a key (or its subtree). Events at or after `sinceIndex` still in the history are
    * replayed first; an older `sinceIndex` throws 401. A one-shot watch that finds its event
-   * in the history is answered at once and never registered.
+   * in the history is answered at once and never registered. A `listener` may be called
+   * for replayed events before `watch` returns.
    */
   watch(key: string, options: WatchOptions = {}): Watcher {
     const sinceIndex =
@@ -204,6 +205,7 @@ export class Store {
     if (!Number.isSafeInteger(sinceIndex) || sinceIndex < 0) {
       throw new ValidationError(203, 'invalid value for "waitIndex"');
     }
+    this.hub.assertRoom();
     const watcher = new Watcher({
       key: cleanKey(key),
       recursive: options.recursive === true,

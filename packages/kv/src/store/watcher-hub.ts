@@ -51,8 +51,13 @@ export class WatcherHub {
     return this.count;
   }
 
-  add(watcher: Watcher): void {
+  /** Throws when no further watcher fits; checked before a watch replays any history. */
+  assertRoom(): void {
     if (this.count >= this.watcherCountMax) throw new WatcherLimitError(this.watcherCountMax);
+  }
+
+  add(watcher: Watcher): void {
+    this.assertRoom();
     let point = this.root;
     for (const segment of keySegments(watcher.key)) {
       point.children ??= new Map();
