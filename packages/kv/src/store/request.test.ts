@@ -61,6 +61,39 @@ describe('applyRequest chooses the operation as etcd applies a v2 request', () =
     expect(response.node).toMatchObject({ key: '/td', dir: true, ttl: 60 });
   });
 
+  it('PUT prevExist=true without a value empties a file, even with dir=true', () => {
+    const store = new Store();
+    store.set('/upd', now, { value: '1' });
+    expect(applyRequest(store, { method: 'PUT', key: '/upd', prevExist: true }, now).node).toEqual({
+      key: '/upd',
+      value: '',
+      modifiedIndex: 2,
+      createdIndex: 1,
+    });
+    expect(applyRequest(store, { method: 'PUT', key: '/upd', dir: true, prevExist: true }, now).node).toEqual(
+      {
+        key: '/upd',
+        value: '',
+        modifiedIndex: 3,
+        createdIndex: 1,
+      },
+    );
+  });
+
+  it('PUT refresh with prevExist=false is a create and answers 105 on an existing key', () => {
+    const store = new Store();
+    store.set('/rf', now, { value: '1' });
+    expect(
+      errorBodyOf(() =>
+        applyRequest(
+          store,
+          { method: 'PUT', key: '/rf', ttlSeconds: 5, refresh: true, prevExist: false },
+          now,
+        ),
+      ),
+    ).toEqual({ errorCode: 105, message: 'Key already exists', cause: '/rf', index: 1 });
+  });
+
   it('POST creates an in-order key; DELETE deletes or compare-and-deletes', () => {
     const store = new Store();
     const created = applyRequest(store, { method: 'POST', key: '/queue', value: 'job' }, now);

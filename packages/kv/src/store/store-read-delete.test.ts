@@ -70,6 +70,15 @@ describe('get', () => {
     );
   });
 
+  it('lists a directory whose only children are hidden without `nodes`', () => {
+    const store = new Store();
+    store.set('/h2/_x/y', now, { value: '1' });
+    expect(JSON.stringify(store.get('/h2', now, { recursive: true }))).toBe(
+      '{"action":"get","node":{"key":"/h2","dir":true,"modifiedIndex":1,"createdIndex":1}}',
+    );
+    expect(store.create('/_q', now, { value: '1', inOrder: true }).node.key).toBe('/_q/00000000000000000002');
+  });
+
   it('does not move the index', () => {
     const store = new Store();
     store.set('/a', now, { value: '1' });
