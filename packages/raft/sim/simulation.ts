@@ -95,6 +95,7 @@ export class Simulation {
   private readSequence = 0;
   private livenessMarkers = new Set<number>();
   private livenessReached = false;
+  private convergedQuietly = false;
   /** Where the first liveness marker committed; every member must get there. */
   private livenessIndex = 0;
   readonly stats: SimulationStats = {
@@ -136,6 +137,11 @@ export class Simulation {
       this.scheduleFaults();
       this.queue.at(safetyMs, () => this.heal());
       this.runUntil(safetyMs + livenessMs);
+      if (!this.convergedQuietly) {
+        throw new Violation(
+          `liveness: without new proposals, the leader's log did not reach every member within ${livenessMs} ms after faults healed; ${this.describeMembers()}`,
+        );
+      }
       if (!this.livenessReached) {
         throw new Violation(
           `liveness: no entry committed on every member within ${livenessMs} ms after faults healed; ${this.describeMembers()}`,
@@ -566,6 +572,21 @@ export class Simulation {
     this.blockedLinks = new Set();
     for (const member of this.members) if (member.raft === null) this.start(member);
     this.trace(5);
+    // First, with no new proposals, everything in the leader's log must reach every member:
+    // a cluster that only progresses when fresh traffic arrives is stuck.
+    const converge = () => {
+      const leader = this.currentLeader();
+      const status = leader?.raft!.status();
+      if (leader && status && status.commit === status.lastIndex) {
+        const members = [...status.config.voters, ...status.config.learners].map((id) => this.memberById(id));
+        if (members.every((member) => member.machineIndex >= status.lastIndex)) {
+          this.convergedQuietly = true;
+          this.queue.after(1, probe);
+          return;
+        }
+      }
+      this.queue.after(50, converge);
+    };
     const probe = () => {
       if (this.livenessIndex > 0) this.checkLiveness();
       if (this.livenessReached) return;
@@ -579,7 +600,7 @@ export class Simulation {
       }
       this.queue.after(200, probe);
     };
-    this.queue.after(50, probe);
+    this.queue.after(50, converge);
   }
 
   /** Liveness holds once the marker is applied on every member of the leader's configuration. */

@@ -803,8 +803,9 @@ export class Raft {
     ) {
       progress.becomeProbe();
     }
-    if (progress.match < this.log.lastIndex() || progress.state === 'probe')
-      this.sendAppend(message.from, false);
+    // Even an empty append helps: a follower that lost what was in flight (it restarted, say)
+    // rejects it, and the leader falls back to probing from where the follower really is.
+    if (progress.match < this.log.lastIndex()) this.sendAppend(message.from, true);
     if (message.context === '') return;
     const acks = this.reads.ack(message.context, message.from);
     if (acks === undefined) return;

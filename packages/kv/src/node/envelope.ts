@@ -1,0 +1,42 @@
+import type { StoreRequest } from '../store/index.ts';
+
+/**
+ * What a Raft log entry of Concord carries. Every entry holds the time it was proposed at, so
+ * that TTLs are computed from the log, never from the applying member's clock: every member
+ * gives a key the same expiration and expires it at the same index.
+ */
+export type Envelope =
+  | { readonly kind: 'request'; readonly id: string; readonly timeMs: number; readonly request: StoreRequest }
+  /** Proposed by the leader when keys are due: removes every key that expired by `timeMs`. */
+  | { readonly kind: 'expire'; readonly timeMs: number };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeEnvelope(envelope: Envelope): Uint8Array {
+  return encoder.encode(JSON.stringify(envelope));
+}
+
+export class EnvelopeFormatError extends Error {
+  override readonly name = 'EnvelopeFormatError';
+}
+
+/** Entries are written by Concord members only; anything else in the log is a fatal error. */
+export function decodeEnvelope(data: Uint8Array): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(data));
+  } catch (error) {
+    throw new EnvelopeFormatError('a log entry is not valid JSON', { cause: error });
+  }
+  const envelope = parsed as Partial<Envelope> | null;
+  if (
+    envelope === null ||
+    typeof envelope !== 'object' ||
+    typeof envelope.timeMs !== 'number' ||
+    (envelope.kind !== 'request' && envelope.kind !== 'expire')
+  ) {
+    throw new EnvelopeFormatError('a log entry has no valid kind and time');
+  }
+  return envelope as Envelope;
+}

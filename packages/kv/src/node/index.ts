@@ -1,0 +1,4 @@
+export { EnvelopeFormatError } from './envelope.ts';
+export { Node, type NodeLogger, type NodeOptions, type NodeStatus } from './node.ts';
+export { NodeKv } from './node-kv.ts';
+export type { WriteResult } from './pending.ts';

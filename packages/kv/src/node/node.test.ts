@@ -1,0 +1,136 @@
+import { EtcdError } from '@concord/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NodeKv } from './node-kv.ts';
+import { InProcessCluster, sleep } from './test-cluster.ts';
+
+let cluster: InProcessCluster | null = null;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = null;
+});
+
+describe('Node', () => {
+  it('serves writes and reads as a single member, and keeps them across a restart', async () => {
+    cluster = await InProcessCluster.start(1);
+    await cluster.waitForLeader();
+    const kv = new NodeKv(cluster.node('m1'));
+    const created = await kv.set('/a', '1');
+    expect(created.response).toMatchObject({
+      action: 'set',
+      node: { key: '/a', value: '1', modifiedIndex: 1 },
+    });
+    await kv.set('/dir/b', '2');
+    await cluster.stopMember('m1');
+    await cluster.startMember('m1');
+    const reopened = new NodeKv(cluster.node('m1'));
+    expect((await reopened.get('/a')).response.node).toMatchObject({ value: '1', modifiedIndex: 1 });
+    expect((await reopened.get('/dir/b')).response.node).toMatchObject({ value: '2', modifiedIndex: 2 });
+    await cluster.waitForLeader();
+    expect((await reopened.set('/a', '3')).response.node).toMatchObject({ value: '3', modifiedIndex: 3 });
+  });
+
+  it('accepts writes on any member of three and shows them on all', async () => {
+    cluster = await InProcessCluster.start(3);
+    await cluster.waitForLeader();
+    let last = 0;
+    for (const id of cluster.ids) {
+      const result = await new NodeKv(cluster.node(id)).set(`/from/${id}`, id);
+      last = result.etcdIndex;
+    }
+    const raftIndex = Math.max(...cluster.ids.map((id) => cluster!.node(id).status().commitIndex));
+    await cluster.waitForApplied(raftIndex);
+    for (const id of cluster.ids) {
+      const listing = await new NodeKv(cluster.node(id)).get('/from', { sorted: true });
+      expect(listing.etcdIndex).toBe(last);
+      expect(listing.response.node?.nodes?.map((node) => node.value)).toEqual(['m1', 'm2', 'm3']);
+    }
+  });
+
+  it('returns the store error of a failed condition to the proposer on a follower', async () => {
+    cluster = await InProcessCluster.start(3);
+    const leader = await cluster.waitForLeader();
+    const follower = cluster.ids.find((id) => id !== leader.memberId)!;
+    const kv = new NodeKv(cluster.node(follower));
+    await kv.set('/lock', 'me', { prevExist: false });
+    const error = await kv.set('/lock', 'you', { prevExist: false }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EtcdError);
+    expect((error as EtcdError).errorCode).toBe(105);
+    const swapped = await kv.set('/lock', 'you', { prevValue: 'me' });
+    expect(swapped.response.action).toBe('compareAndSwap');
+  });
+
+  it('serves linearizable reads through ReadIndex on a follower', async () => {
+    cluster = await InProcessCluster.start(3);
+    const leader = await cluster.waitForLeader();
+    await new NodeKv(leader).set('/x', 'fresh');
+    const follower = cluster.ids.find((id) => id !== leader.memberId)!;
+    const read = await new NodeKv(cluster.node(follower)).get('/x', { quorum: true });
+    expect(read.response.node?.value).toBe('fresh');
+  });
+
+  it('elects a new leader when the leader stops; the old leader restarts and catches up', async () => {
+    cluster = await InProcessCluster.start(3);
+    const leader = await cluster.waitForLeader();
+    const oldLeader = leader.memberId;
+    await new NodeKv(leader).set('/before', '1');
+    await cluster.stopMember(oldLeader);
+    const newLeader = await cluster.waitForLeader();
+    expect(newLeader.memberId).not.toBe(oldLeader);
+    const written = await new NodeKv(newLeader).set('/after', '2');
+    await cluster.startMember(oldLeader);
+    await cluster.waitForApplied(newLeader.status().commitIndex);
+    const caughtUp = new NodeKv(cluster.node(oldLeader));
+    expect((await caughtUp.get('/after')).response.node).toMatchObject({
+      value: '2',
+      modifiedIndex: written.etcdIndex,
+    });
+  });
+
+  it('brings a member that fell behind the compacted log up to date with a snapshot', async () => {
+    cluster = await InProcessCluster.start(3, { snapshotEveryEntries: 20 });
+    const leader = await cluster.waitForLeader();
+    const behind = cluster.ids.find((id) => id !== leader.memberId)!;
+    await cluster.stopMember(behind);
+    const kv = new NodeKv(leader);
+    for (let i = 0; i < 60; i++) await kv.set(`/keys/${i}`, `v${i}`);
+    expect(leader.raftStatus().firstIndex).toBeGreaterThan(20);
+    await cluster.startMember(behind);
+    await cluster.waitForApplied(leader.status().commitIndex);
+    const listing = await new NodeKv(cluster.node(behind)).get('/keys');
+    expect(listing.response.node?.nodes).toHaveLength(60);
+  });
+
+  it('fails a write with a 301 error, not a hang, while there is no leader', async () => {
+    cluster = await InProcessCluster.start(3, { requestTimeoutMs: 400 });
+    const leader = await cluster.waitForLeader();
+    const lonely = cluster.ids.find((id) => id !== leader.memberId)!;
+    for (const id of cluster.ids) if (id !== lonely) await cluster.stopMember(id);
+    await sleep(400); // the survivor forgets the leader after an election timeout
+    const started = Date.now();
+    const error = await new NodeKv(cluster.node(lonely)).set('/x', '1').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EtcdError);
+    expect([300, 301]).toContain((error as EtcdError).errorCode);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('expires a key on every member at the same index, from the time in the log', async () => {
+    cluster = await InProcessCluster.start(3, { expireCheckMs: 50 });
+    const leader = await cluster.waitForLeader();
+    const kv = new NodeKv(leader);
+    const watch = kv.watch('/ttl', { waitIndex: 2 });
+    await kv.set('/ttl', 'soon', { ttlSeconds: 1 });
+    const iterator = watch[Symbol.asyncIterator]();
+    await iterator.next(); // the set
+    const expired = await iterator.next();
+    watch.cancel();
+    expect(expired.value?.action).toBe('expire');
+    const expireIndex = expired.value?.node?.modifiedIndex ?? 0;
+    await cluster.waitForApplied(leader.status().commitIndex);
+    for (const id of cluster.ids) {
+      const node = cluster.node(id);
+      expect(node.store.currentIndex).toBe(expireIndex);
+      const error = await new NodeKv(node).get('/ttl').catch((caught: unknown) => caught);
+      expect((error as EtcdError).errorCode).toBe(100);
+    }
+  });
+});

@@ -1,0 +1,421 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { RaftInternalError } from '@concord/protocol';
+import { type Entry, type Message, type NodeId, Raft, type Ready, type Role } from '@concord/raft';
+import { applyRequest, Store, type StoreOptions, type StoreRequest } from '../store/index.ts';
+import { Wal, type WalOptions } from '../wal/index.ts';
+import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
+import { isEtcdError, type PendingRead, type PendingWrite, timedOut, type WriteResult } from './pending.ts';
+
+export interface NodeLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface NodeOptions {
+  readonly memberId: NodeId;
+  readonly dataDirectory: string;
+  /** The voting members of a new cluster; ignored once the data directory holds state. */
+  readonly initialMembers: readonly NodeId[];
+  /** Hands Raft messages to the peer transport; must not block or throw. */
+  readonly send: (messages: readonly Message[]) => void;
+  /** Time between heartbeats, which is also the tick of the Raft core (etcd: 100 ms). */
+  readonly heartbeatMs?: number;
+  /** Time without a leader before a member campaigns (etcd: 1000 ms); randomized up to twice that. */
+  readonly electionMs?: number;
+  /** Applied entries between two snapshots, after which the log they cover is released. */
+  readonly snapshotEveryEntries?: number;
+  /** How long a write or a linearizable read may wait, for a leader and for its commit. */
+  readonly requestTimeoutMs?: number;
+  /** How often the leader checks whether keys are due to expire. */
+  readonly expireCheckMs?: number;
+  readonly store?: StoreOptions;
+  readonly wal?: WalOptions;
+  /** The wall clock: the time written into each proposal, from which TTLs are computed. */
+  readonly clock?: () => number;
+  readonly logger?: NodeLogger;
+  /** Called once if the member must stop (a failed disk write, a broken invariant). */
+  readonly onFatal?: (error: Error) => void;
+}
+
+export interface NodeStatus {
+  readonly memberId: NodeId;
+  readonly role: Role;
+  readonly leader: NodeId;
+  readonly term: number;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+}
+
+const silentLogger: NodeLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * One Concord member: the Raft core, the etcd v2 store it replicates, the write-ahead log
+ * that makes it durable, and a ticker. `propose()` works on every member (a follower forwards
+ * to the leader) and resolves with the store's answer once the write is applied here.
+ */
+export class Node {
+  readonly memberId: NodeId;
+  readonly store: Store;
+  private readonly raft: Raft;
+  private readonly wal: Wal;
+  private readonly options: NodeOptions;
+  private readonly clock: () => number;
+  private readonly logger: NodeLogger;
+  private readonly requestTimeoutMs: number;
+  private readonly snapshotEveryEntries: number;
+  private readonly idPrefix = randomBytes(6).toString('hex');
+  private nextRequestNumber = 0;
+  private readonly writes = new Map<string, PendingWrite>();
+  /** Log index → id of the write this member appended there as leader. */
+  private readonly writesByIndex = new Map<number, string>();
+  private readonly reads = new Map<string, PendingRead>();
+  private appliedIndex: number;
+  private appliedTerm = 0;
+  private snapshotIndex: number;
+  private ticker: NodeJS.Timeout | null = null;
+  private expireTimer: NodeJS.Timeout | null = null;
+  private expireProposedAtMs = 0;
+  private loopScheduled = false;
+  private loop: Promise<void> | null = null;
+  private closed = false;
+  private walClosed = false;
+
+  private constructor(options: NodeOptions, wal: Wal, store: Store, raft: Raft, snapshotIndex: number) {
+    this.options = options;
+    this.memberId = options.memberId;
+    this.wal = wal;
+    this.store = store;
+    this.raft = raft;
+    this.clock = options.clock ?? Date.now;
+    this.logger = options.logger ?? silentLogger;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 7000;
+    this.snapshotEveryEntries = options.snapshotEveryEntries ?? 10_000;
+    this.appliedIndex = snapshotIndex;
+    this.snapshotIndex = snapshotIndex;
+  }
+
+  /** Opens the data directory, restores the latest snapshot, replays the log, and starts ticking. */
+  static async open(options: NodeOptions): Promise<Node> {
+    const heartbeatMs = options.heartbeatMs ?? 100;
+    const electionMs = options.electionMs ?? 1000;
+    if (electionMs < heartbeatMs * 3) throw new RangeError('electionMs must be at least three heartbeats');
+    const { wal, restored, warnings } = await Wal.open(options.dataDirectory, options.wal);
+    const logger = options.logger ?? silentLogger;
+    for (const warning of warnings) logger.warn({ dataDirectory: options.dataDirectory }, warning);
+    const store = new Store(options.store);
+    if (restored.snapshot !== null) store.restore(restored.snapshot.data);
+    const random = seededRandom(randomInt(1, 2 ** 31 - 1));
+    const raft = new Raft(
+      {
+        id: options.memberId,
+        heartbeatTicks: 1,
+        electionTicks: Math.round(electionMs / heartbeatMs),
+        random,
+      },
+      { ...restored, initialConfig: { voters: [...options.initialMembers], learners: [] } },
+    );
+    const node = new Node(options, wal, store, raft, restored.snapshot?.meta.index ?? 0);
+    await node.drain(); // replays committed entries into the store before serving
+    node.ticker = setInterval(() => node.tick(), heartbeatMs);
+    node.expireTimer = setInterval(() => node.proposeExpiry(), options.expireCheckMs ?? 500);
+    return node;
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  /** Messages from peers, as the transport receives them. */
+  receive(messages: readonly Message[]): void {
+    if (this.closed) return;
+    for (const message of messages) {
+      if (message.to !== this.memberId) continue;
+      this.raft.step(message);
+    }
+    this.schedule();
+  }
+
+  reportUnreachable(memberId: NodeId): void {
+    if (!this.closed) this.raft.reportUnreachable(memberId);
+  }
+
+  reportSnapshotFailure(memberId: NodeId): void {
+    if (!this.closed) this.raft.reportSnapshotFailure(memberId);
+  }
+
+  /**
+   * Replicates a write and resolves with the store's answer once it is applied on this member;
+   * rejects with the store's `EtcdError` (compare failed, key exists, …), or with 300/301 when
+   * no leader commits it in time.
+   */
+  propose(request: StoreRequest, signal?: AbortSignal): Promise<WriteResult> {
+    if (this.closed) return Promise.reject(this.closingError());
+    const id = `${this.memberId}-${this.idPrefix}-${++this.nextRequestNumber}`;
+    const envelope: Envelope = { kind: 'request', id, timeMs: this.clock(), request };
+    return new Promise<WriteResult>((resolve, reject) => {
+      const write: PendingWrite = {
+        id,
+        request,
+        data: encodeEnvelope(envelope),
+        deadlineMs: this.clock() + this.requestTimeoutMs,
+        state: 'waiting',
+        index: 0,
+        resolve,
+        reject,
+      };
+      this.writes.set(id, write);
+      signal?.addEventListener('abort', () => this.abandonWrite(id, signal.reason), { once: true });
+      this.tryPropose(write);
+      this.schedule();
+    });
+  }
+
+  /**
+   * Runs `read` against the store: at once for a local read, or after a ReadIndex round when
+   * `quorum` asks for a linearizable one (no write goes through the log).
+   */
+  read<T>(read: (store: Store) => T, options: { quorum?: boolean; signal?: AbortSignal } = {}): Promise<T> {
+    if (this.closed) return Promise.reject(this.closingError());
+    if (options.quorum !== true) return Promise.resolve(read(this.store));
+    const context = `${this.memberId}-${this.idPrefix}-read-${++this.nextRequestNumber}`;
+    return new Promise<T>((resolve, reject) => {
+      const pending: PendingRead = {
+        context,
+        deadlineMs: this.clock() + this.requestTimeoutMs,
+        index: -1,
+        serve: () => {
+          try {
+            resolve(read(this.store));
+          } catch (error) {
+            reject(error as Error);
+          }
+        },
+        reject,
+      };
+      this.reads.set(context, pending);
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          if (this.reads.delete(context)) reject(options.signal?.reason as Error);
+        },
+        { once: true },
+      );
+      this.raft.readIndex(context);
+      this.schedule();
+    });
+  }
+
+  status(): NodeStatus {
+    const soft = this.raft.softState();
+    return {
+      memberId: this.memberId,
+      role: soft.role,
+      leader: soft.leader,
+      term: soft.term,
+      commitIndex: soft.commit,
+      appliedIndex: this.appliedIndex,
+    };
+  }
+
+  /** The Raft core's full status (membership, followers' progress), for stats endpoints. */
+  raftStatus(): ReturnType<Raft['status']> {
+    return this.raft.status();
+  }
+
+  /** Stops ticking, fails what is pending, finishes the batch being written, closes the log. */
+  async close(): Promise<void> {
+    if (this.walClosed) return;
+    this.walClosed = true;
+    this.closed = true;
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    this.failEverything(this.closingError());
+    await this.loop;
+    await this.wal.close();
+  }
+
+  // ------------------------------------------------------------------ ticking
+
+  private tick(): void {
+    if (this.closed) return;
+    this.raft.tick();
+    const now = this.clock();
+    for (const write of this.writes.values()) {
+      if (now >= write.deadlineMs)
+        this.settleWrite(write.id, timedOut(this.raft.softState().leader !== '', this.store.currentIndex));
+      else if (write.state === 'waiting') this.tryPropose(write);
+    }
+    for (const read of this.reads.values()) {
+      if (now >= read.deadlineMs) {
+        this.reads.delete(read.context);
+        read.reject(timedOut(this.raft.softState().leader !== '', this.store.currentIndex));
+      } else if (read.index === -1 && this.raft.softState().leader !== '') {
+        this.raft.readIndex(read.context); // ask again: the first request may have been lost
+      }
+    }
+    this.schedule();
+  }
+
+  private tryPropose(write: PendingWrite): void {
+    const result = this.raft.propose(write.data);
+    if (result.status === 'appended') {
+      write.state = 'proposed';
+      write.index = result.index;
+      this.writesByIndex.set(result.index, write.id);
+    } else if (result.status === 'forwarded') {
+      write.state = 'proposed';
+    }
+    // Rejected (no leader, a transfer, overload): stay waiting; the next tick tries again.
+  }
+
+  /** The leader proposes an expiry when the earliest TTL is due, so all members expire alike. */
+  private proposeExpiry(): void {
+    if (this.closed || this.raft.softState().role !== 'leader') return;
+    const next = this.store.nextExpirationMs();
+    const now = this.clock();
+    if (next === undefined || next > now || now - this.expireProposedAtMs < 1000) return;
+    this.expireProposedAtMs = now;
+    this.raft.propose(encodeEnvelope({ kind: 'expire', timeMs: now }));
+    this.schedule();
+  }
+
+  // ------------------------------------------------------------------ the Ready loop
+
+  private schedule(): void {
+    if (this.loopScheduled || this.closed) return;
+    this.loopScheduled = true;
+    setImmediate(() => {
+      this.loopScheduled = false;
+      if (this.loop === null) this.loop = this.drain().finally(() => (this.loop = null));
+    });
+  }
+
+  /** Handles Ready batches until there is none: many proposals in flight share one write and fsync. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.raft.hasReady()) await this.handleReady(this.raft.ready());
+    } catch (error) {
+      this.fatal(error as Error);
+    }
+  }
+
+  private async handleReady(ready: Ready): Promise<void> {
+    this.options.send(ready.messages);
+    for (const state of ready.readStates) {
+      const read = this.reads.get(state.context);
+      if (read) read.index = state.index;
+    }
+    for (const context of ready.failedReads) {
+      const read = this.reads.get(context);
+      if (read) read.index = -1; // retried on the next tick until its deadline
+    }
+    if (ready.snapshot !== null) await this.wal.saveSnapshot(ready.snapshot);
+    if (ready.hardState !== null || ready.entries.length > 0)
+      await this.wal.append(ready.hardState, ready.entries);
+    this.options.send(this.raft.advance(ready));
+    if (ready.snapshot !== null) {
+      this.store.restore(ready.snapshot.data);
+      this.appliedIndex = ready.snapshot.meta.index;
+      this.snapshotIndex = ready.snapshot.meta.index;
+    }
+    for (const entry of ready.committedEntries) this.apply(entry);
+    this.serveReads();
+    if (this.appliedIndex - this.snapshotIndex >= this.snapshotEveryEntries) await this.takeSnapshot();
+  }
+
+  private apply(entry: Entry): void {
+    this.appliedIndex = entry.index;
+    this.appliedTerm = entry.term;
+    const displacedId = this.writesByIndex.get(entry.index);
+    this.writesByIndex.delete(entry.index);
+    if (entry.type !== 'normal' || entry.data.length === 0) {
+      if (displacedId !== undefined) this.settleWrite(displacedId, lostToNewLeader(this.store.currentIndex));
+      return;
+    }
+    const envelope = decodeEnvelope(entry.data);
+    if (envelope.kind === 'expire') {
+      this.store.expire(envelope.timeMs);
+    } else {
+      if (displacedId !== undefined && displacedId !== envelope.id) {
+        this.settleWrite(displacedId, lostToNewLeader(this.store.currentIndex));
+      }
+      this.applyRequest(envelope.id, envelope.request, envelope.timeMs);
+    }
+  }
+
+  private applyRequest(id: string, request: StoreRequest, timeMs: number): void {
+    try {
+      const response = applyRequest(this.store, request, timeMs);
+      this.settleWrite(id, { response, raftIndex: this.appliedIndex, raftTerm: this.appliedTerm });
+    } catch (error) {
+      // The store refuses bad requests with etcd's errors, alike on every member. Anything
+      // else is a bug that would make members diverge: stop.
+      if (!isEtcdError(error)) throw error;
+      this.settleWrite(id, error);
+    }
+  }
+
+  private serveReads(): void {
+    for (const read of this.reads.values()) {
+      if (read.index !== -1 && read.index <= this.appliedIndex) {
+        this.reads.delete(read.context);
+        read.serve();
+      }
+    }
+  }
+
+  private async takeSnapshot(): Promise<void> {
+    const snapshot = this.raft.compact(this.appliedIndex, this.store.snapshot());
+    await this.wal.saveSnapshot(snapshot);
+    await this.wal.releaseBefore(snapshot.meta.index);
+    this.snapshotIndex = snapshot.meta.index;
+    this.logger.info({ index: snapshot.meta.index, bytes: snapshot.data.length }, 'snapshot saved');
+  }
+
+  // ------------------------------------------------------------------ settling
+
+  private settleWrite(id: string, outcome: WriteResult | Error): void {
+    const write = this.writes.get(id);
+    if (write === undefined) return;
+    this.writes.delete(id);
+    if (outcome instanceof Error) write.reject(outcome);
+    else write.resolve(outcome);
+  }
+
+  private abandonWrite(id: string, reason: unknown): void {
+    // The write may still commit; only the caller stops waiting for it.
+    this.settleWrite(id, reason instanceof Error ? reason : new Error(String(reason)));
+  }
+
+  private failEverything(error: Error): void {
+    for (const id of [...this.writes.keys()]) this.settleWrite(id, error);
+    for (const read of this.reads.values()) read.reject(error);
+    this.reads.clear();
+  }
+
+  private closingError(): Error {
+    return new RaftInternalError('etcdserver: server stopped', this.store.currentIndex);
+  }
+
+  private fatal(error: Error): void {
+    if (this.closed) return;
+    this.logger.error({ err: error }, 'member stopped: a write to disk failed or an invariant broke');
+    this.closed = true;
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    this.failEverything(new RaftInternalError(`etcdserver: ${error.message}`, this.store.currentIndex));
+    this.options.onFatal?.(error);
+  }
+}
+
+function lostToNewLeader(storeIndex: number): Error {
+  return new RaftInternalError('etcdserver: leader changed before the write committed', storeIndex);
+}
+
+/** Election timeouts need randomness; the core takes it as a function so that it stays pure. */
+function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 48271) % 2147483647;
+    return state / 2147483647;
+  };
+}

@@ -1,0 +1,43 @@
+import { EtcdError, LeaderElectionError, RaftInternalError, type V2Response } from '@concord/protocol';
+import type { StoreRequest } from '../store/index.ts';
+
+/** The outcome of a write: the store's answer and where in the Raft log it was applied. */
+export interface WriteResult {
+  readonly response: V2Response;
+  readonly raftIndex: number;
+  readonly raftTerm: number;
+}
+
+/** A write waiting to be accepted by a leader, then to be applied here. */
+export interface PendingWrite {
+  readonly id: string;
+  readonly request: StoreRequest;
+  readonly data: Uint8Array;
+  readonly deadlineMs: number;
+  /** 'waiting': no leader took it yet, retried each tick; 'proposed': in a leader's log or forwarded. */
+  state: 'waiting' | 'proposed';
+  /** The log index the leader gave it, when this member is that leader. */
+  index: number;
+  readonly resolve: (result: WriteResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** A linearizable read waiting for its read index, then for that index to be applied. */
+export interface PendingRead {
+  readonly context: string;
+  readonly deadlineMs: number;
+  /** The read index once the leader confirmed it, or -1 while waiting (and retried each tick). */
+  index: number;
+  readonly serve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+export function timedOut(leaderKnown: boolean, storeIndex: number): EtcdError {
+  return leaderKnown
+    ? new RaftInternalError('etcdserver: request timed out', storeIndex)
+    : new LeaderElectionError('etcdserver: no leader was elected in time', storeIndex);
+}
+
+export function isEtcdError(error: unknown): error is EtcdError {
+  return error instanceof EtcdError;
+}
