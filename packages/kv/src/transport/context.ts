@@ -1,0 +1,19 @@
+// What every connection of one transport shares: its identity and bounds, how to make
+// sockets, where to count, and how to tell the owner that a peer is unreachable.
+
+import type { Message } from '@concord/raft';
+import type { ResolvedTransportOptions } from './options.ts';
+import type { SocketFactory } from './socket-factory.ts';
+import type { TransportStatistics } from './statistics.ts';
+
+export interface TransportContext {
+  readonly options: ResolvedTransportOptions;
+  readonly sockets: SocketFactory;
+  readonly statistics: TransportStatistics;
+  isKnownMember(memberId: string): boolean;
+  deliver(messages: Message[]): void;
+  /** Rate-limited by the transport. */
+  reportUnreachable(memberId: string): void;
+  reportSnapshotFailed(memberId: string): void;
+  reportSnapshotSent(memberId: string): void;
+}

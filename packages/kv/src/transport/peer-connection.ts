@@ -1,0 +1,228 @@
+// The persistent message stream to one peer. Messages queue (bounded by count and bytes)
+// and everything queued in one event-loop turn leaves in one socket write. When the peer is
+// down the stream redials with exponential back-off, and messages for it are dropped and
+// reported unreachable at once rather than held: Raft retransmits, and stale appends or
+// heartbeats replayed seconds later would only cost bandwidth.
+
+import type { Message } from '@concord/raft';
+import { BinaryWriter } from '../wal/binary.ts';
+import type { TransportContext } from './context.ts';
+import { HandshakeRefusedError, ProtocolViolationError } from './errors.ts';
+import {
+  FrameKind,
+  frameHeaderBytes,
+  messagesBodyBytes,
+  writeFrameInto,
+  writeMessagesBody,
+} from './frame.ts';
+import { messageBytes } from './message-codec.ts';
+import { OutboundStream } from './outbound-stream.ts';
+import type { PeerAddress } from './peer-url.ts';
+
+/** Frame header, kind byte and message count around the messages of one frame. */
+const messagesFrameOverheadBytes = frameHeaderBytes + 1 + 4;
+
+type State = 'connecting' | 'ready' | 'waiting' | 'closed';
+
+interface Queued {
+  readonly message: Message;
+  readonly bytes: number;
+}
+
+export class PeerConnection {
+  private state: State = 'waiting';
+  private stream: OutboundStream | null = null;
+  private queue: Queued[] = [];
+  private queuedBytes = 0;
+  private failures = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private flushScheduled: NodeJS.Immediate | null = null;
+  private awaitingDrain = false;
+
+  constructor(
+    readonly memberId: string,
+    private readonly address: PeerAddress,
+    private readonly context: TransportContext,
+  ) {}
+
+  start(): void {
+    if (this.state === 'waiting' && this.reconnectTimer === null) this.dial();
+  }
+
+  /** Queue one message; never blocks, never throws for network reasons. */
+  enqueue(message: Message): void {
+    const { options } = this.context;
+    if (this.state === 'closed' || this.state === 'waiting') {
+      this.drop(1);
+      return;
+    }
+    const bytes = messageBytes(message);
+    if (bytes + messagesFrameOverheadBytes > options.frameBytesMax) {
+      options.logger.warn(
+        {
+          memberId: this.memberId,
+          type: message.type,
+          messageBytes: bytes,
+          frameBytesMax: options.frameBytesMax,
+        },
+        'peer message larger than a frame dropped',
+      );
+      this.drop(1);
+      return;
+    }
+    if (this.queue.length >= options.queueMessagesMax || this.queuedBytes + bytes > options.queueBytesMax) {
+      this.drop(1);
+      return;
+    }
+    this.queue.push({ message, bytes });
+    this.queuedBytes += bytes;
+    this.scheduleFlush();
+  }
+
+  async close(): Promise<void> {
+    this.state = 'closed';
+    this.clearTimers();
+    this.dropQueue(false);
+    const stream = this.stream;
+    this.stream = null;
+    if (stream !== null) await stream.close();
+  }
+
+  private dial(): void {
+    this.reconnectTimer = null;
+    this.state = 'connecting';
+    const stream = new OutboundStream(this.context, this.memberId, this.address, 'messages', {
+      established: () => this.established(),
+      frame: (frame) => {
+        throw new ProtocolViolationError(`peer sent frame kind ${frame.kind} on a message stream`);
+      },
+      failed: (error) => this.failed(stream, error),
+    });
+    this.stream = stream;
+  }
+
+  private established(): void {
+    const wasDown = this.failures > 0;
+    this.state = 'ready';
+    this.failures = 0;
+    if (wasDown) this.context.options.logger.info({ memberId: this.memberId }, 'peer reachable again');
+    this.flush();
+  }
+
+  private failed(stream: OutboundStream, error: Error): void {
+    if (this.stream !== stream || this.state === 'closed') return;
+    const { options } = this.context;
+    const wasReady = this.state === 'ready';
+    this.stream = null;
+    this.awaitingDrain = false;
+    this.state = 'waiting';
+    this.failures += 1;
+    // A refusal is a misconfiguration an operator must see every time; a peer that is simply
+    // down is logged once when it goes away, not on every redial.
+    if (error instanceof HandshakeRefusedError || error instanceof ProtocolViolationError || wasReady) {
+      options.logger.warn({ memberId: this.memberId, reason: error.message }, 'peer connection failed');
+    } else if (this.failures === 1) {
+      options.logger.info({ memberId: this.memberId, reason: error.message }, 'peer unreachable');
+    }
+    this.dropQueue(true);
+    this.context.reportUnreachable(this.memberId);
+    const delayMs = Math.min(
+      options.reconnectDelayMsMax,
+      options.reconnectDelayMsMin * 2 ** (this.failures - 1),
+    );
+    this.reconnectTimer = setTimeout(() => this.dial(), delayMs);
+  }
+
+  private scheduleFlush(): void {
+    if (this.state !== 'ready' || this.flushScheduled !== null || this.awaitingDrain) return;
+    // setImmediate runs after the current turn's I/O callbacks, so every send() of this turn
+    // is in the queue by then and leaves in one write.
+    this.flushScheduled = setImmediate(() => {
+      this.flushScheduled = null;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const socket = this.stream?.socket;
+    if (this.state !== 'ready' || socket === undefined || this.queue.length === 0) return;
+    const { options, statistics } = this.context;
+    const budgetBytes = options.writeBufferBytesMax - socket.writableLength;
+    if (budgetBytes <= 0) {
+      this.flushOnDrain();
+      return;
+    }
+    const { buffer, frames, messages } = this.encodeBatch(budgetBytes);
+    socket.write(buffer);
+    statistics.batchWrites += 1;
+    statistics.framesSent += frames;
+    statistics.messagesSent += messages;
+    if (this.queue.length > 0) this.flushOnDrain();
+  }
+
+  /** The socket holds enough unsent bytes: write more once the kernel has taken them. */
+  private flushOnDrain(): void {
+    const socket = this.stream?.socket;
+    if (socket === undefined || this.awaitingDrain) return;
+    this.awaitingDrain = true;
+    socket.once('drain', () => {
+      this.awaitingDrain = false;
+      this.flush();
+    });
+  }
+
+  /** Take messages from the queue (at least one, about `budgetBytes` at most) into frames in one buffer. */
+  private encodeBatch(budgetBytes: number): { buffer: Buffer; frames: number; messages: number } {
+    const frameBytesMax = this.context.options.frameBytesMax;
+    const frameGroups: Message[][] = [];
+    let group: Message[] = [];
+    let groupBytes = messagesFrameOverheadBytes;
+    let totalBytes = 0;
+    let taken = 0;
+    while (taken < this.queue.length) {
+      const next = this.queue[taken]!;
+      if (taken > 0 && totalBytes + next.bytes > budgetBytes) break;
+      if (group.length > 0 && groupBytes + next.bytes > frameBytesMax) {
+        frameGroups.push(group);
+        totalBytes += groupBytes;
+        group = [];
+        groupBytes = messagesFrameOverheadBytes;
+      }
+      group.push(next.message);
+      groupBytes += next.bytes;
+      this.queuedBytes -= next.bytes;
+      taken += 1;
+    }
+    frameGroups.push(group);
+    totalBytes += groupBytes;
+    this.queue = this.queue.slice(taken);
+    const writer = new BinaryWriter(totalBytes);
+    for (const messages of frameGroups) {
+      writeFrameInto(writer, FrameKind.messages, messagesBodyBytes(messages), (target) =>
+        writeMessagesBody(target, messages),
+      );
+    }
+    return { buffer: writer.view(), frames: frameGroups.length, messages: taken };
+  }
+
+  private drop(count: number): void {
+    this.context.statistics.messagesDropped += count;
+    this.context.reportUnreachable(this.memberId);
+  }
+
+  private dropQueue(report: boolean): void {
+    const count = this.queue.length;
+    this.queue = [];
+    this.queuedBytes = 0;
+    if (count === 0) return;
+    if (report) this.drop(count);
+    else this.context.statistics.messagesDropped += count;
+  }
+
+  private clearTimers(): void {
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    if (this.flushScheduled !== null) clearImmediate(this.flushScheduled);
+    this.reconnectTimer = null;
+    this.flushScheduled = null;
+  }
+}
