@@ -575,9 +575,8 @@ export class Simulation {
     // First, with no new proposals, everything in the leader's log must reach every member:
     // a cluster that only progresses when fresh traffic arrives is stuck.
     const converge = () => {
-      const leader = this.currentLeader();
-      const status = leader?.raft!.status();
-      if (leader && status && status.commit === status.lastIndex) {
+      const status = this.currentLeader()?.raft?.status();
+      if (status && status.commit === status.lastIndex) {
         const members = [...status.config.voters, ...status.config.learners].map((id) => this.memberById(id));
         if (members.every((member) => member.machineIndex >= status.lastIndex)) {
           this.convergedQuietly = true;
