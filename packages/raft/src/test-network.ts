@@ -283,7 +283,7 @@ export class TestNetwork {
   }
 
   /** Compacts `id`'s log through `index` (already applied) and stores the snapshot. */
-  compact(id: NodeId, index: number, data = new Uint8Array(0)): Snapshot {
+  compact(id: NodeId, index: number, data: Uint8Array = new Uint8Array(0)): Snapshot {
     const member = this.member(id);
     const snapshot = member.raft.compact(index, data);
     member.store.snapshot = snapshot;
