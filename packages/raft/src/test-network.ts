@@ -175,7 +175,9 @@ export class TestNetwork {
   addMember(id: NodeId, options: Partial<RaftOptions> = {}): Member {
     const some = this.members.values().next().value as Member;
     const store: MemoryStore = { hardState: emptyHardState, snapshot: null, entries: [] };
-    const initialConfig: Configuration = { voters: [], learners: [] };
+    // A joining member is bootstrapped with the cluster's initial membership; it learns the
+    // rest (itself as a learner) from the log.
+    const initialConfig = some.initialConfig;
     const resolved = baseOptions(id, { ...some.options, ...options, id });
     const member: Member = {
       raft: new Raft(resolved, restoredFrom(store, initialConfig)),
