@@ -117,7 +117,7 @@ describe('Node', () => {
     cluster = await InProcessCluster.start(3, { expireCheckMs: 50 });
     const leader = await cluster.waitForLeader();
     const kv = new NodeKv(leader);
-    const watch = kv.watch('/ttl', { waitIndex: 2 });
+    const watch = kv.watch('/ttl');
     await kv.set('/ttl', 'soon', { ttlSeconds: 1 });
     const iterator = watch[Symbol.asyncIterator]();
     await iterator.next(); // the set

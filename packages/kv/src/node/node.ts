@@ -175,7 +175,13 @@ export class Node {
    */
   read<T>(read: (store: Store) => T, options: { quorum?: boolean; signal?: AbortSignal } = {}): Promise<T> {
     if (this.closed) return Promise.reject(this.closingError());
-    if (options.quorum !== true) return Promise.resolve(read(this.store));
+    if (options.quorum !== true) {
+      try {
+        return Promise.resolve(read(this.store));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const context = `${this.memberId}-${this.idPrefix}-read-${++this.nextRequestNumber}`;
     return new Promise<T>((resolve, reject) => {
       const pending: PendingRead = {
