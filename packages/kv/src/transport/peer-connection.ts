@@ -45,6 +45,11 @@ export class PeerConnection {
     private readonly context: TransportContext,
   ) {}
 
+  /** The stream is up and has passed the handshake. */
+  get reachable(): boolean {
+    return this.state === 'ready';
+  }
+
   start(): void {
     if (this.state === 'waiting' && this.reconnectTimer === null) this.dial();
   }

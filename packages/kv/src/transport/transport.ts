@@ -87,6 +87,11 @@ export class PeerTransport {
     }
   }
 
+  /** Whether the message stream to `memberId` is up (connected and past the handshake). */
+  reachable(memberId: string): boolean {
+    return this.peers.get(memberId)?.connection.reachable ?? false;
+  }
+
   addPeer(memberId: string, url: string): void {
     if (this.state === 'closed') throw new TransportError('addPeer() on a closed transport');
     if (this.peers.has(memberId)) throw new TransportConfigError(`member ${memberId} is already a peer`);
