@@ -818,7 +818,10 @@ export class Raft {
   private leaderReadIndex(context: string, requester: NodeId): void {
     if (this.log.term(this.log.committed) !== this.term) {
       // Until an entry of its term commits, the leader does not know the full commit index.
-      this.readsAwaitingCommit.push({ context, requester });
+      // A caller that asks again (its first request may have been lost) is queued once.
+      if (!this.readsAwaitingCommit.some((read) => read.context === context)) {
+        this.readsAwaitingCommit.push({ context, requester });
+      }
       return;
     }
     if (this.config.voters.length === 1 && isVoter(this.config, this.id)) {
