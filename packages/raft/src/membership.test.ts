@@ -2,7 +2,19 @@
 // (§4), and where proposals go.
 import { expect, it, describe as suite } from 'vitest';
 import type { RaftOptions } from './options.ts';
-import { bytes, describe, elect, from, ofType, TestNetwork, text, to } from './test-network.ts';
+import {
+  bytes,
+  describe,
+  drain,
+  elect,
+  entry,
+  from,
+  lone,
+  ofType,
+  TestNetwork,
+  text,
+  to,
+} from './test-network.ts';
 
 /** Three voters, 1 leading in term 1 with entries 1 (no-op) and 2 committed everywhere. */
 const healthyCluster = (options: Partial<RaftOptions> = {}, voters = ['1', '2', '3']) => {
@@ -303,5 +315,40 @@ suite('proposals', () => {
       reason: 'not-leader',
       leader: '1',
     });
+  });
+});
+
+suite('membership and conflicts', () => {
+  it('a follower whose uncommitted change is overwritten goes back to the previous membership', () => {
+    const follower = lone('2', ['1', '2', '3'], {
+      hardState: { term: 1, vote: '1', commit: 1 },
+      entries: [
+        entry(1, 1),
+        { type: 'config', index: 2, term: 1, change: { type: 'addLearner', node: '4' } },
+      ],
+    });
+    expect(follower.status().config).toEqual({ voters: ['1', '2', '3'], learners: ['4'] });
+    follower.step({
+      type: 'append',
+      from: '3',
+      to: '2',
+      term: 2,
+      prevIndex: 1,
+      prevTerm: 1,
+      entries: [entry(2, 2)],
+      commit: 1,
+    });
+    expect(drain(follower).afterDurability).toEqual(['2->3 appendResponse t2 index=2']);
+    expect(follower.status().config).toEqual({ voters: ['1', '2', '3'], learners: [] });
+  });
+
+  it('a membership change takes effect on a follower as soon as it is in its log, before it commits', () => {
+    const network = healthyCluster();
+    network.addMember('4');
+    network.raft('1').proposeConfChange({ type: 'addLearner', node: '4' });
+    network.flush('1');
+    network.deliver(to('2'));
+    expect(network.raft('2').softState().commit).toBe(2);
+    expect(network.raft('2').status().config).toEqual({ voters: ['1', '2', '3'], learners: ['4'] });
   });
 });

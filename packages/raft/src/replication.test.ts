@@ -388,3 +388,58 @@ suite('lost appends', () => {
     expect(network.raft('3').softState().commit).toBe(2);
   });
 });
+
+suite('duplicated and reordered appends', () => {
+  it('a duplicated append changes nothing and is acknowledged again', () => {
+    const follower = lone('2', ['1', '2', '3'], {
+      hardState: { term: 2, vote: '', commit: 0 },
+      entries: logOfTerms(1),
+    });
+    const message = append({ prevIndex: 1, prevTerm: 1, entries: [entry(2, 2), entry(3, 2)], commit: 1 });
+    follower.step(message);
+    drain(follower);
+    follower.step(message);
+    const { ready, afterDurability } = drain(follower);
+    expect(ready.entries).toEqual([]);
+    expect(afterDurability).toEqual(['2->1 appendResponse t2 index=3']);
+    expect(termsOf(follower)).toEqual([1, 2, 2]);
+  });
+
+  it('an older append arriving after a newer one does not cut the log back', () => {
+    const follower = lone('2', ['1', '2', '3'], {
+      hardState: { term: 2, vote: '', commit: 0 },
+      entries: logOfTerms(1),
+    });
+    const first = append({ prevIndex: 1, prevTerm: 1, entries: [entry(2, 2)] });
+    const second = append({ prevIndex: 2, prevTerm: 2, entries: [entry(3, 2)] });
+    follower.step(first);
+    follower.step(second);
+    follower.step(first);
+    expect(drain(follower).afterDurability).toEqual([
+      '2->1 appendResponse t2 index=2',
+      '2->1 appendResponse t2 index=3',
+      '2->1 appendResponse t2 index=2',
+    ]);
+    expect(termsOf(follower)).toEqual([1, 2, 2]);
+  });
+
+  it('the leader ignores a stale acknowledgement below what it already knows', () => {
+    const network = new TestNetwork({ voters: ['1', '2', '3'] });
+    elect(network, '1');
+    network.raft('1').propose(bytes('x'));
+    network.stabilize();
+    const before = network.raft('1').status().progress.get('2');
+    network.send({
+      type: 'appendResponse',
+      from: '2',
+      to: '1',
+      term: 1,
+      reject: false,
+      index: 1,
+      hintIndex: 0,
+      hintTerm: 0,
+    });
+    expect(network.raft('1').status().progress.get('2')).toEqual(before);
+    expect(network.flush('1')).toEqual([]);
+  });
+});

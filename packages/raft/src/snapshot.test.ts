@@ -148,3 +148,46 @@ suite('restart from persisted state', () => {
     expect(ready.committedEntries.map((e) => `${e.index}@${e.term}`)).toEqual(['1@1', '2@1']);
   });
 });
+
+suite('snapshot delivery failures', () => {
+  it('a lost snapshot is sent again once snapshotRetryTicks have passed', () => {
+    const network = new TestNetwork({ voters: ['1', '2', '3'], options: { snapshotRetryTicks: 5 } });
+    network.isolate('3');
+    elect(network, '1');
+    commitFive(network);
+    network.compact('1', 5);
+    network.heal();
+    network.drop((message) => message.type === 'snapshot');
+    network.tick('1');
+    network.stabilize();
+    expect(network.raft('1').status().progress.get('3')!.state).toBe('snapshot');
+    expect(network.raft('3').status().lastIndex).toBe(0);
+
+    network.heal();
+    const resent: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      network.tick('1');
+      resent.push(...network.stabilize().filter(ofType('snapshot')).map(describe));
+    }
+    expect(resent).toEqual(['1->3 snapshot t1 snapshot=5@1']);
+    expect(network.raft('3').status()).toMatchObject({ lastIndex: 6, commit: 6 });
+  });
+
+  it('reportSnapshotFailure makes the leader try again at the next heartbeat answer', () => {
+    const network = new TestNetwork({ voters: ['1', '2', '3'] });
+    network.isolate('3');
+    elect(network, '1');
+    commitFive(network);
+    network.compact('1', 5);
+    network.heal();
+    network.drop((message) => message.type === 'snapshot');
+    network.tick('1');
+    network.stabilize();
+    network.heal();
+    network.raft('1').reportSnapshotFailure('3');
+    expect(network.raft('1').status().progress.get('3')!.state).toBe('probe');
+    network.tick('1');
+    network.stabilize();
+    expect(network.raft('3').status()).toMatchObject({ lastIndex: 6, commit: 6 });
+  });
+});
