@@ -1,12 +1,23 @@
 import type { Message, SnapshotMessage } from '@concord/raft';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, startMember, type TestMember, url, waitFor } from './test-support.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort, openHandles, startMember, type TestMember, url, waitFor } from './test-support.ts';
 
 let members: TestMember[] = [];
+let handlesBefore: Record<string, number> = {};
+
+beforeEach(() => {
+  handlesBefore = openHandles();
+});
 
 afterEach(async () => {
   await Promise.all(members.map((member) => member.transport.close()));
   members = [];
+  // Nothing a snapshot stream opened may outlive the transports.
+  await waitFor(
+    'handles to close',
+    () => Object.entries(openHandles()).every(([name, count]) => count <= (handlesBefore[name] ?? 0)),
+    2000,
+  );
 });
 
 async function pair(extra: Parameters<typeof startMember>[3] = {}): Promise<[TestMember, TestMember]> {
