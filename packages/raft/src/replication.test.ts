@@ -443,3 +443,35 @@ suite('duplicated and reordered appends', () => {
     expect(network.flush('1')).toEqual([]);
   });
 });
+
+suite('bounds on what leaves one Ready', () => {
+  it('committed entries are handed out at most committedBytesPerReadyMax at a time (at least one)', () => {
+    // Each 50-byte command counts 74 bytes: two fit in 150.
+    const network = new TestNetwork({ voters: ['1'], options: { committedBytesPerReadyMax: 150 } });
+    network.tick('1', 10);
+    network.flush();
+    network.flush();
+    for (let i = 0; i < 5; i++) network.raft('1').propose(new Uint8Array(50));
+    const batches: number[][] = [];
+    for (let i = 0; i < 5 && network.raft('1').hasReady(); i++) {
+      const ready = network.raft('1').ready();
+      batches.push(ready.committedEntries.map((e) => e.index));
+      network.raft('1').advance(ready);
+    }
+    expect(batches).toEqual([[], [2, 3], [4, 5], [6]]);
+  });
+
+  it('a heartbeat never tells a follower to commit beyond what it is known to hold', () => {
+    const network = new TestNetwork({ voters: ['1', '2', '3'] });
+    elect(network, '1');
+    network.isolate('3');
+    network.raft('1').propose(bytes('x'));
+    network.stabilize();
+    network.heal();
+    network.tick('1');
+    expect(network.flush('1').map(describe)).toEqual([
+      '1->2 heartbeat t1 commit=2',
+      '1->3 heartbeat t1 commit=1',
+    ]);
+  });
+});
