@@ -2,4 +2,5 @@
 // write-ahead log, and the Node that replicates it through Raft.
 export * from './node/index.ts';
 export * from './store/index.ts';
+export * from './transport/index.ts';
 export * from './wal/index.ts';
