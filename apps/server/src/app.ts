@@ -1,0 +1,56 @@
+import { createServer } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { V2Context } from './context.ts';
+import { bodyBytes, sendMalformedRequest } from './go-http.ts';
+import { assertV2AppOptions, type V2AppOptions } from './options.ts';
+import { registerBodyParser } from './request-body.ts';
+import { dispatch } from './routes.ts';
+
+/** Request line and headers together; a longer key is refused by Node with 431. */
+export const headerBytesMax = 64 * 1024;
+/** A client must send its whole request (headers and body) within this time. */
+export const requestTimeoutMs = 60_000;
+
+/** Every method Node's HTTP parser lets through is routed to `dispatch`, which answers 405 itself. */
+const routedMethods = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'];
+
+/**
+ * The etcd v2 HTTP API of one member, as a Fastify app that the caller `listen()`s on.
+ * The member must be running; closing the app does not close it.
+ */
+export function buildV2App(options: V2AppOptions): FastifyInstance {
+  assertV2AppOptions(options);
+  const app = Fastify(fastifyOptions(options));
+  const context = new V2Context(options);
+  registerBodyParser(app);
+  const handler = (request: Parameters<typeof dispatch>[1], reply: Parameters<typeof dispatch>[2]) =>
+    dispatch(context, request, reply);
+  app.route({ method: routedMethods, url: '*', handler });
+  // Methods Fastify's router does not know (PROPFIND, …) arrive as "not found".
+  app.setNotFoundHandler(handler);
+  app.setErrorHandler((error, _request, reply) => {
+    app.log.warn({ err: error }, 'request failed before reaching a route');
+    // Whatever slipped through (a body that broke off, …) is the client's fault, not a 500.
+    return reply
+      .code(400)
+      .header('Content-Type', 'text/plain; charset=utf-8')
+      .send(bodyBytes('400 Bad Request'));
+  });
+  app.addHook('onClose', async () => context.close());
+  return app;
+}
+
+function fastifyOptions(options: V2AppOptions): FastifyServerOptions {
+  return {
+    logger: options.logger ?? false,
+    serverFactory: (handler) => createServer({ maxHeaderSize: headerBytesMax }, handler),
+    requestTimeout: requestTimeoutMs,
+    // Long polls are idle for minutes by design; they end through their own watch timeout.
+    connectionTimeout: 0,
+    keepAliveTimeout: 30_000,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    frameworkErrors: (_error, _request, reply) => sendMalformedRequest(reply),
+    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 1024 },
+  };
+}

@@ -1,0 +1,6 @@
+// The etcd v2 HTTP API of a Concord member (`/v2/keys`, `/v2/members`, `/v2/machines`,
+// `/v2/stats/*`, `/version`, `/health`), answering as etcd 3.4 with --enable-v2 does.
+export { buildV2App, headerBytesMax, requestTimeoutMs } from './app.ts';
+export { etcdClusterVersion, etcdServerVersion } from './basic-routes.ts';
+export type { MemberInfo, V2AppOptions } from './options.ts';
+export { formBodyBytesMax } from './request-body.ts';

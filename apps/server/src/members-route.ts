@@ -1,0 +1,65 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { V2Context } from './context.ts';
+import { bodyBytes, sendMethodNotAllowed } from './go-http.ts';
+import { goJson } from './go-json.ts';
+import type { MemberInfo } from './options.ts';
+
+export const membersPrefix = '/v2/members';
+
+const memberMethods = ['GET', 'POST', 'DELETE', 'PUT'];
+
+/** `/v2/members`, `/v2/members/leader`: etcd's membersHandler, reads only for now. */
+export function handleMembers(
+  context: V2Context,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+): FastifyReply {
+  if (!memberMethods.includes(request.method)) return sendMethodNotAllowed(reply, memberMethods);
+  reply.header('X-Etcd-Cluster-Id', context.options.clusterId);
+  if (request.method !== 'GET') {
+    return sendHttpError(reply, 501, 'runtime membership changes are not supported by this member yet');
+  }
+  const rest = trimSlashes(path.slice(membersPrefix.length));
+  const members = sortedMembers(context.options.members());
+  if (rest === '') return sendJson(reply, 200, { members: members.map(memberJson) });
+  if (rest !== 'leader') return sendHttpError(reply, 404, 'Not found');
+  const leader = context.node.status().leader;
+  const member = members.find((candidate) => candidate.nodeId === leader);
+  if (leader === '' || member === undefined) return sendHttpError(reply, 503, 'During election');
+  return sendJson(reply, 200, memberJson(member));
+}
+
+/** etcd lists members by id; its JSON field order is id, name, peerURLs, clientURLs. */
+function sortedMembers(members: readonly MemberInfo[]): MemberInfo[] {
+  return [...members].sort((left, right) => compareHexIds(left.id, right.id));
+}
+
+function compareHexIds(left: string, right: string): number {
+  const difference = BigInt(`0x${left}`) - BigInt(`0x${right}`);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
+function memberJson(member: MemberInfo) {
+  return { id: member.id, name: member.name, peerURLs: member.peerURLs, clientURLs: member.clientURLs };
+}
+
+/** etcd's members encoder adds a newline (json.Encoder). */
+function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply
+    .code(status)
+    .header('Content-Type', 'application/json')
+    .send(bodyBytes(`${goJson(body)}\n`));
+}
+
+/** etcd's `httptypes.HTTPError`: `{"message":…}`, no newline. */
+export function sendHttpError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply
+    .code(status)
+    .header('Content-Type', 'application/json')
+    .send(bodyBytes(goJson({ message })));
+}
+
+function trimSlashes(text: string): string {
+  return text.replace(/^\/+|\/+$/g, '');
+}

@@ -1,0 +1,92 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type FormValues, parseGoMediaType, parseGoQuery } from './go-form.ts';
+
+/** Go's `ParseForm` reads at most 10 MiB of form body; etcd answers 210 past that. */
+export const formBodyBytesMax = 10 * 1024 * 1024;
+
+/** A request body as Go's `parsePostForm` sees it. */
+export type RequestBody =
+  | { readonly kind: 'form'; readonly values: FormValues; readonly error?: string }
+  /** Not a form (JSON, octet-stream, multipart, …): Go ignores such bodies. */
+  | { readonly kind: 'ignored'; readonly error?: string }
+  | { readonly kind: 'too-large' };
+
+/**
+ * Takes over body parsing: every content type is accepted (Go never answers 415), forms are
+ * read up to the limit and decoded like Go, anything else is drained unread.
+ */
+export function registerBodyParser(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (request, payload, done) => {
+    readBody(request, payload)
+      .then((body) => done(null, body))
+      .catch((error: Error) => done(error, undefined));
+  });
+}
+
+async function readBody(request: FastifyRequest, payload: IncomingMessage): Promise<RequestBody> {
+  const method = request.method;
+  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') {
+    payload.resume();
+    return { kind: 'ignored' };
+  }
+  const header = request.headers['content-type'];
+  const { mediaType, error } = parseGoMediaType(
+    header === undefined || header === '' ? 'application/octet-stream' : header,
+  );
+  if (mediaType !== 'application/x-www-form-urlencoded') {
+    payload.resume();
+    return error === undefined ? { kind: 'ignored' } : { kind: 'ignored', error };
+  }
+  const bytes = await readAtMost(payload, formBodyBytesMax + 1);
+  if (bytes.length > formBodyBytesMax) return { kind: 'too-large' };
+  const parsed = parseGoQuery(bytes.toString('latin1'));
+  const firstError = error ?? parsed.error;
+  return firstError === undefined
+    ? { kind: 'form', values: parsed.values }
+    : { kind: 'form', values: parsed.values, error: firstError };
+}
+
+/** Reads up to `limit` bytes and stops reading there (the connection is then closed). */
+function readAtMost(payload: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const finish = () => {
+      payload.off('data', onData);
+      payload.off('end', finish);
+      payload.off('error', reject);
+      resolve(Buffer.concat(chunks, Math.min(length, limit)));
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= limit) {
+        payload.pause();
+        finish();
+      }
+    };
+    payload.on('data', onData);
+    payload.on('end', finish);
+    payload.on('error', reject);
+  });
+}
+
+/**
+ * Go's `r.Form`: body values first, then the query's; the body's error wins over the
+ * query's. Returns the error text etcd puts in the cause of 210.
+ */
+export function mergeForm(
+  body: RequestBody | undefined,
+  rawQuery: string,
+): { values: FormValues; error?: string } {
+  if (body?.kind === 'too-large') return { values: new Map(), error: 'http: POST too large' };
+  const values: FormValues = new Map();
+  if (body?.kind === 'form') {
+    for (const [name, list] of body.values) values.set(name, [...list]);
+  }
+  const query = parseGoQuery(rawQuery, values);
+  const error = body?.error ?? query.error;
+  return error === undefined ? { values } : { values, error };
+}

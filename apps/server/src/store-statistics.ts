@@ -1,0 +1,84 @@
+import type { StoreRequest } from '@concord/kv';
+
+/** The store operations etcd counts in `/v2/stats/store`. */
+export type CountedOperation =
+  | 'get'
+  | 'set'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'compareAndSwap'
+  | 'compareAndDelete';
+
+function zeroCounts() {
+  return {
+    getsSuccess: 0,
+    getsFail: 0,
+    setsSuccess: 0,
+    setsFail: 0,
+    deleteSuccess: 0,
+    deleteFail: 0,
+    updateSuccess: 0,
+    updateFail: 0,
+    createSuccess: 0,
+    createFail: 0,
+    compareAndSwapSuccess: 0,
+    compareAndSwapFail: 0,
+    compareAndDeleteSuccess: 0,
+    compareAndDeleteFail: 0,
+    expireCount: 0,
+  };
+}
+
+type CounterName = keyof ReturnType<typeof zeroCounts>;
+
+const counterNames: Record<CountedOperation, readonly [CounterName, CounterName]> = {
+  get: ['getsSuccess', 'getsFail'],
+  set: ['setsSuccess', 'setsFail'],
+  create: ['createSuccess', 'createFail'],
+  update: ['updateSuccess', 'updateFail'],
+  delete: ['deleteSuccess', 'deleteFail'],
+  compareAndSwap: ['compareAndSwapSuccess', 'compareAndSwapFail'],
+  compareAndDelete: ['compareAndDeleteSuccess', 'compareAndDeleteFail'],
+};
+
+/**
+ * etcd's store statistics, counted here at the HTTP edge (the replicated store keeps none):
+ * requests this member served, whatever their outcome in the store. Validation failures
+ * that never reach the store are not counted, as in etcd.
+ */
+export class StoreStatistics {
+  private readonly counts = zeroCounts();
+
+  record(operation: CountedOperation, success: boolean): void {
+    this.counts[counterNames[operation][success ? 0 : 1]] += 1;
+  }
+
+  recordExpired(count: number): void {
+    this.counts.expireCount += count;
+  }
+
+  /** etcd's JSON, in etcd's field order. */
+  toJSON(watchers: number): Record<string, number> {
+    return { ...this.counts, watchers };
+  }
+}
+
+/** The store operation etcd's applier picks for a write (mirrors `applyRequest`). */
+export function operationOf(request: StoreRequest): CountedOperation {
+  const hasCompare = (request.method !== 'POST' && (request.prevIndex ?? 0) > 0) || hasPrevValue(request);
+  switch (request.method) {
+    case 'POST':
+      return 'create';
+    case 'DELETE':
+      return hasCompare ? 'compareAndDelete' : 'delete';
+    case 'PUT':
+      if (request.prevExist === false) return 'create';
+      if (hasCompare) return 'compareAndSwap';
+      return request.prevExist === true ? 'update' : 'set';
+  }
+}
+
+function hasPrevValue(request: StoreRequest): boolean {
+  return request.method !== 'POST' && (request.prevValue ?? '') !== '';
+}
