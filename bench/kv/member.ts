@@ -46,11 +46,18 @@ try {
   await Promise.all(Array.from({ length: window }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   global.gc?.();
-  const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const memory = process.memoryUsage();
+  const rss = Math.round(memory.rss / 2 ** 20);
+  const megabytes = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+  console.log(
+    `memory: heap used ${megabytes(memory.heapUsed)}, external ${megabytes(memory.external)}, array buffers ${megabytes(memory.arrayBuffers)}`,
+  );
   console.log(
     `writes: ${keys.toLocaleString('en-US')} in ${seconds.toFixed(1)} s = ${Math.round(keys / seconds).toLocaleString('en-US')} writes/s (window ${window})`,
   );
-  console.log(`RSS with ${keys.toLocaleString('en-US')} keys: ${rss} MB (target < 600 MB: ${rss < 600 ? 'met' : 'NOT met'})`);
+  console.log(
+    `RSS with ${keys.toLocaleString('en-US')} keys: ${rss} MB (target < 600 MB: ${rss < 600 ? 'met' : 'NOT met'})`,
+  );
   await node.close();
   const restartStarted = process.hrtime.bigint();
   node = await open();

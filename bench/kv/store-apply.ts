@@ -15,7 +15,9 @@ for (let i = 0; i < keys; i++) store.set(`/bench/dir${i % 1000}/key${i}`, now, {
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const rate = Math.round(keys / seconds);
 const rssMegabytes = Math.round(process.memoryUsage().rss / 2 ** 20);
-console.log(`store: ${keys.toLocaleString('en-US')} sets in ${seconds.toFixed(2)} s = ${rate.toLocaleString('en-US')} sets/s; RSS ${rssMegabytes} MB`);
+console.log(
+  `store: ${keys.toLocaleString('en-US')} sets in ${seconds.toFixed(2)} s = ${rate.toLocaleString('en-US')} sets/s; RSS ${rssMegabytes} MB`,
+);
 console.log(`target >= 300,000 sets/s: ${rate >= 300_000 ? 'met' : 'NOT met'}`);
 const snapshotStarted = process.hrtime.bigint();
 const snapshot = store.snapshot();

@@ -1,6 +1,15 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { RaftInternalError } from '@concord/protocol';
-import { type Entry, type Message, type NodeId, Raft, type Ready, type Role } from '@concord/raft';
+import {
+  type Entry,
+  type Message,
+  type NodeId,
+  Raft,
+  type Ready,
+  type Role,
+  type Snapshot,
+  type SnapshotMeta,
+} from '@concord/raft';
 import { applyRequest, Store, type StoreOptions, type StoreRequest } from '../store/index.ts';
 import { Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
@@ -47,6 +56,8 @@ export interface NodeStatus {
   readonly appliedIndex: number;
 }
 
+const noData = new Uint8Array(0);
+
 const silentLogger: NodeLogger = { info() {}, warn() {}, error() {} };
 
 /**
@@ -79,6 +90,7 @@ export class Node {
   private loopScheduled = false;
   private loop: Promise<void> | null = null;
   private closed = false;
+  private incomingSnapshot: Snapshot | null = null;
   private walClosed = false;
 
   private constructor(options: NodeOptions, wal: Wal, store: Store, raft: Raft, snapshotIndex: number) {
@@ -105,6 +117,8 @@ export class Node {
     for (const warning of warnings) logger.warn({ dataDirectory: options.dataDirectory }, warning);
     const store = new Store(options.store);
     if (restored.snapshot !== null) store.restore(restored.snapshot.data);
+    // The core keeps only the snapshot's description; its bytes stay on disk (see sendAll).
+    const snapshot = restored.snapshot === null ? null : { meta: restored.snapshot.meta, data: noData };
     const random = seededRandom(randomInt(1, 2 ** 31 - 1));
     const raft = new Raft(
       {
@@ -113,7 +127,7 @@ export class Node {
         electionTicks: Math.round(electionMs / heartbeatMs),
         random,
       },
-      { ...restored, initialConfig: { voters: [...options.initialMembers], learners: [] } },
+      { ...restored, snapshot, initialConfig: { voters: [...options.initialMembers], learners: [] } },
     );
     const node = new Node(options, wal, store, raft, restored.snapshot?.meta.index ?? 0);
     await node.drain(); // replays committed entries into the store before serving
@@ -129,7 +143,14 @@ export class Node {
     if (this.closed) return;
     for (const message of messages) {
       if (message.to !== this.memberId) continue;
-      this.raft.step(message);
+      if (message.type === 'snapshot') {
+        // Keep the bytes aside until the core decides to install the snapshot: at most one
+        // incoming snapshot is held, the latest.
+        this.incomingSnapshot = message.snapshot;
+        this.raft.step({ ...message, snapshot: { meta: message.snapshot.meta, data: noData } });
+      } else {
+        this.raft.step(message);
+      }
     }
     this.schedule();
   }
@@ -305,7 +326,7 @@ export class Node {
   }
 
   private async handleReady(ready: Ready): Promise<void> {
-    this.options.send(ready.messages);
+    this.sendAll(ready.messages);
     for (const state of ready.readStates) {
       const read = this.reads.get(state.context);
       if (read) read.index = state.index;
@@ -314,12 +335,13 @@ export class Node {
       const read = this.reads.get(context);
       if (read) read.index = -1; // retried on the next tick until its deadline
     }
-    if (ready.snapshot !== null) await this.wal.saveSnapshot(ready.snapshot);
+    const installed = ready.snapshot === null ? null : this.takeIncomingSnapshot(ready.snapshot.meta);
+    if (installed !== null) await this.wal.saveSnapshot(installed);
     if (ready.hardState !== null || ready.entries.length > 0)
       await this.wal.append(ready.hardState, ready.entries);
-    this.options.send(this.raft.advance(ready));
-    if (ready.snapshot !== null) {
-      this.store.restore(ready.snapshot.data);
+    this.sendAll(this.raft.advance(ready));
+    if (installed !== null && ready.snapshot !== null) {
+      this.store.restore(installed.data);
       this.appliedIndex = ready.snapshot.meta.index;
       this.snapshotIndex = ready.snapshot.meta.index;
     }
@@ -370,11 +392,47 @@ export class Node {
   }
 
   private async takeSnapshot(): Promise<void> {
-    const snapshot = this.raft.compact(this.appliedIndex, this.store.snapshot());
+    const data = this.store.snapshot();
+    const { meta } = this.raft.compact(this.appliedIndex, noData);
+    const snapshot = { meta, data };
     await this.wal.saveSnapshot(snapshot);
     await this.wal.releaseBefore(snapshot.meta.index);
     this.snapshotIndex = snapshot.meta.index;
     this.logger.info({ index: snapshot.meta.index, bytes: snapshot.data.length }, 'snapshot saved');
+  }
+
+  /** The bytes of the snapshot the core is installing, received with its message. */
+  private takeIncomingSnapshot(meta: SnapshotMeta): Snapshot {
+    const incoming = this.incomingSnapshot;
+    if (incoming === null || incoming.meta.index !== meta.index || incoming.meta.term !== meta.term) {
+      throw new Error(`the snapshot at ${meta.term}/${meta.index} being installed was not received`);
+    }
+    this.incomingSnapshot = null;
+    return incoming;
+  }
+
+  /**
+   * Sends the core's messages. A snapshot message leaves the core without its bytes; they are
+   * read back from the snapshot file, so that a member does not hold its last snapshot in memory.
+   */
+  private sendAll(messages: readonly Message[]): void {
+    const plain = messages.filter((message) => message.type !== 'snapshot');
+    if (plain.length > 0) this.options.send(plain);
+    for (const message of messages) {
+      if (message.type !== 'snapshot') continue;
+      const { meta } = message.snapshot;
+      this.wal.readSnapshot(meta.term, meta.index).then(
+        (snapshot) => this.options.send([{ ...message, snapshot }]),
+        (error: Error) => {
+          this.logger.warn(
+            { to: message.to, index: meta.index, err: error },
+            'could not read a snapshot to send',
+          );
+          this.reportSnapshotFailure(message.to);
+          this.schedule();
+        },
+      );
+    }
   }
 
   // ------------------------------------------------------------------ settling

@@ -70,6 +70,13 @@ export class SnapshotStore {
     return { store: new SnapshotStore(directory, options, names), snapshot: null, warnings };
   }
 
+  /** Reads the snapshot saved for (term, index) back from its file, checksum verified. */
+  async read(term: number, index: number): Promise<Snapshot> {
+    const name = parseSnapshotFileName(snapshotFileName(term, index));
+    assert(name !== null, `snapshot file name for ${term}/${index} must parse`);
+    return readSnapshotFile(this.directory, name, this.options.snapshotBytesMax);
+  }
+
   /** Write the snapshot file durably (temporary file, fsync, rename, directory fsync). */
   async save(snapshot: Snapshot): Promise<void> {
     const fileBytes = snapshotFileBytes(snapshot);

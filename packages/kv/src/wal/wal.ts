@@ -149,6 +149,15 @@ export class Wal {
   }
 
   /**
+   * Reads a saved snapshot back (for streaming it to a follower): the member need not keep
+   * its bytes in memory between snapshots.
+   */
+  async readSnapshot(term: number, index: number): Promise<Snapshot> {
+    this.checkUsable();
+    return this.snapshots.read(term, index);
+  }
+
+  /**
    * Remove the WAL segments holding only entries below `index` that a kept snapshot covers,
    * and the snapshot files beyond the newest `snapshotsKept`. The segment being written is
    * never removed.
