@@ -1,4 +1,5 @@
 import type { StoreRequest } from '../store/index.ts';
+import type { MemberAttributes } from './member-registry.ts';
 
 /**
  * What a Raft log entry of Concord carries. Every entry holds the time it was proposed at, so
@@ -8,7 +9,9 @@ import type { StoreRequest } from '../store/index.ts';
 export type Envelope =
   | { readonly kind: 'request'; readonly id: string; readonly timeMs: number; readonly request: StoreRequest }
   /** Proposed by the leader when keys are due: removes every key that expired by `timeMs`. */
-  | { readonly kind: 'expire'; readonly timeMs: number };
+  | { readonly kind: 'expire'; readonly timeMs: number }
+  /** A member announces its name and URLs, so that every member can list the cluster. */
+  | { readonly kind: 'member'; readonly timeMs: number; readonly member: MemberAttributes };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -34,7 +37,7 @@ export function decodeEnvelope(data: Uint8Array): Envelope {
     envelope === null ||
     typeof envelope !== 'object' ||
     typeof envelope.timeMs !== 'number' ||
-    (envelope.kind !== 'request' && envelope.kind !== 'expire')
+    (envelope.kind !== 'request' && envelope.kind !== 'expire' && envelope.kind !== 'member')
   ) {
     throw new EnvelopeFormatError('a log entry has no valid kind and time');
   }

@@ -133,4 +133,32 @@ describe('Node', () => {
       expect((error as EtcdError).errorCode).toBe(100);
     }
   });
+
+  it("replicates the members' announced attributes, and keeps them in snapshots", async () => {
+    cluster = await InProcessCluster.start(3, { snapshotEveryEntries: 5 });
+    await cluster.waitForLeader();
+    for (const id of cluster.ids) {
+      cluster.node(id).announce({
+        id,
+        name: `name-${id}`,
+        peerURLs: [`http://127.0.0.1:1${id.slice(1)}`],
+        clientURLs: [`http://127.0.0.1:2${id.slice(1)}`],
+      });
+    }
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && cluster.ids.some((id) => cluster!.node(id).members.list().length < 3)) {
+      await sleep(20);
+    }
+    const leader = await cluster.waitForLeader();
+    for (let i = 0; i < 10; i++) await new NodeKv(leader).set(`/k${i}`, 'v'); // past a snapshot
+    const behind = cluster.ids.find((id) => id !== leader.memberId)!;
+    await cluster.stopMember(behind);
+    await cluster.startMember(behind);
+    const names = cluster
+      .node(behind)
+      .members.list()
+      .map((member) => member.name);
+    expect(names).toEqual(['name-m1', 'name-m2', 'name-m3']);
+    expect(cluster.node(behind).members.get('m2')?.clientURLs).toEqual(['http://127.0.0.1:22']);
+  });
 });

@@ -13,6 +13,8 @@ import {
 import { applyRequest, Store, type StoreOptions, type StoreRequest } from '../store/index.ts';
 import { Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
+import { type MemberAttributes, MemberRegistry } from './member-registry.ts';
+import { decodeMemberSnapshot, encodeMemberSnapshot } from './member-snapshot.ts';
 import { isEtcdError, type PendingRead, type PendingWrite, timedOut, type WriteResult } from './pending.ts';
 
 export interface NodeLogger {
@@ -68,6 +70,8 @@ const silentLogger: NodeLogger = { info() {}, warn() {}, error() {} };
 export class Node {
   readonly memberId: NodeId;
   readonly store: Store;
+  /** The cluster's members as they announced themselves through the log. */
+  readonly members: MemberRegistry;
   private readonly raft: Raft;
   private readonly wal: Wal;
   private readonly options: NodeOptions;
@@ -91,10 +95,20 @@ export class Node {
   private loop: Promise<void> | null = null;
   private closed = false;
   private incomingSnapshot: Snapshot | null = null;
+  private announcement: MemberAttributes | null = null;
+  private announcedAtMs = 0;
   private walClosed = false;
 
-  private constructor(options: NodeOptions, wal: Wal, store: Store, raft: Raft, snapshotIndex: number) {
+  private constructor(
+    options: NodeOptions,
+    wal: Wal,
+    store: Store,
+    members: MemberRegistry,
+    raft: Raft,
+    snapshotIndex: number,
+  ) {
     this.options = options;
+    this.members = members;
     this.memberId = options.memberId;
     this.wal = wal;
     this.store = store;
@@ -116,7 +130,8 @@ export class Node {
     const logger = options.logger ?? silentLogger;
     for (const warning of warnings) logger.warn({ dataDirectory: options.dataDirectory }, warning);
     const store = new Store(options.store);
-    if (restored.snapshot !== null) store.restore(restored.snapshot.data);
+    const members = new MemberRegistry();
+    if (restored.snapshot !== null) restoreState(restored.snapshot.data, store, members);
     // The core keeps only the snapshot's description; its bytes stay on disk (see sendAll).
     const snapshot = restored.snapshot === null ? null : { meta: restored.snapshot.meta, data: noData };
     const random = seededRandom(randomInt(1, 2 ** 31 - 1));
@@ -129,7 +144,7 @@ export class Node {
       },
       { ...restored, snapshot, initialConfig: { voters: [...options.initialMembers], learners: [] } },
     );
-    const node = new Node(options, wal, store, raft, restored.snapshot?.meta.index ?? 0);
+    const node = new Node(options, wal, store, members, raft, restored.snapshot?.meta.index ?? 0);
     await node.drain(); // replays committed entries into the store before serving
     node.ticker = setInterval(() => node.tick(), heartbeatMs);
     node.expireTimer = setInterval(() => node.proposeExpiry(), options.expireCheckMs ?? 500);
@@ -265,6 +280,7 @@ export class Node {
   private tick(): void {
     if (this.closed) return;
     this.raft.tick();
+    this.announceIfNeeded();
     const now = this.clock();
     for (const write of this.writes.values()) {
       if (now >= write.deadlineMs)
@@ -292,6 +308,25 @@ export class Node {
       write.state = 'proposed';
     }
     // Rejected (no leader, a transfer, overload): stay waiting; the next tick tries again.
+  }
+
+  /**
+   * Makes this member's name and URLs known to the cluster: proposed through the log until the
+   * registry holds them (as etcd publishes a member's attributes when it starts).
+   */
+  announce(member: MemberAttributes): void {
+    this.announcement = member;
+    this.announceIfNeeded();
+  }
+
+  private announceIfNeeded(): void {
+    const member = this.announcement;
+    if (member === null || this.members.matches(member)) return;
+    const now = this.clock();
+    if (this.raft.softState().leader === '' || now - this.announcedAtMs < 1000) return;
+    this.announcedAtMs = now;
+    this.raft.propose(encodeEnvelope({ kind: 'member', timeMs: now, member }));
+    this.schedule();
   }
 
   /** The leader proposes an expiry when the earliest TTL is due, so all members expire alike. */
@@ -341,7 +376,7 @@ export class Node {
       await this.wal.append(ready.hardState, ready.entries);
     this.sendAll(this.raft.advance(ready));
     if (installed !== null && ready.snapshot !== null) {
-      this.store.restore(installed.data);
+      restoreState(installed.data, this.store, this.members);
       this.appliedIndex = ready.snapshot.meta.index;
       this.snapshotIndex = ready.snapshot.meta.index;
     }
@@ -362,6 +397,8 @@ export class Node {
     const envelope = decodeEnvelope(entry.data);
     if (envelope.kind === 'expire') {
       this.store.expire(envelope.timeMs);
+    } else if (envelope.kind === 'member') {
+      this.members.set(envelope.member);
     } else {
       if (displacedId !== undefined && displacedId !== envelope.id) {
         this.settleWrite(displacedId, lostToNewLeader(this.store.currentIndex));
@@ -392,7 +429,7 @@ export class Node {
   }
 
   private async takeSnapshot(): Promise<void> {
-    const data = this.store.snapshot();
+    const data = encodeMemberSnapshot(this.members.list(), this.store.snapshot());
     const { meta } = this.raft.compact(this.appliedIndex, noData);
     const snapshot = { meta, data };
     await this.wal.saveSnapshot(snapshot);
@@ -469,6 +506,13 @@ export class Node {
     this.failEverything(new RaftInternalError(`etcdserver: ${error.message}`, this.store.currentIndex));
     this.options.onFatal?.(error);
   }
+}
+
+/** A member's snapshot holds the member registry and the store. */
+function restoreState(data: Uint8Array, store: Store, members: MemberRegistry): void {
+  const state = decodeMemberSnapshot(data);
+  store.restore(state.store);
+  members.replaceAll(state.members);
 }
 
 function lostToNewLeader(storeIndex: number): Error {
