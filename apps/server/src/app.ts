@@ -41,8 +41,10 @@ export function buildV2App(options: V2AppOptions): FastifyInstance {
 }
 
 function fastifyOptions(options: V2AppOptions): FastifyServerOptions {
+  // Fastify takes a ready logger instance under its own option; `false` or absent: no logging.
+  const logging = options.logger ? { loggerInstance: options.logger } : { logger: false };
   return {
-    logger: options.logger ?? false,
+    ...logging,
     serverFactory: (handler) => createServer({ maxHeaderSize: headerBytesMax }, handler),
     requestTimeout: requestTimeoutMs,
     // Long polls are idle for minutes by design; they end through their own watch timeout.

@@ -31,6 +31,7 @@ export async function handleKeys(
     if ((request.body as RequestBody | undefined)?.kind === 'too-large') reply.header('Connection', 'close');
     return sendEtcdError(reply, error);
   }
+  context.statistics.recordAuthenticationCheck();
   if (method === 'GET' && keyRequest.quorum) return serveRead(context, reply, keyRequest, true);
   if (method === 'GET' && keyRequest.wait) return serveWatch(context, reply, keyRequest);
   if (method === 'GET' || method === 'HEAD') return serveRead(context, reply, keyRequest, false);
@@ -83,7 +84,7 @@ async function serveWrite(
     const index = response.node.modifiedIndex ?? context.node.store.currentIndex;
     return sendEvent(context, reply, response, index, status, keyRequest.noValueOnSuccess);
   } catch (error) {
-    if (isStoreError(error)) context.statistics.record(operation, false);
+    if (isStoreError(error)) context.statistics.recordRefusal(operation, error.errorCode);
     return sendEtcdError(reply, error);
   }
 }
@@ -105,6 +106,6 @@ function sendEvent(
 }
 
 /** The store's refusals count as failed operations; a lost leader or a timeout does not. */
-function isStoreError(error: unknown): boolean {
+function isStoreError(error: unknown): error is EtcdError {
   return error instanceof EtcdError && error.errorCode !== 300 && error.errorCode !== 301;
 }

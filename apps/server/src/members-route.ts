@@ -18,6 +18,7 @@ export function handleMembers(
   if (!memberMethods.includes(request.method)) return sendMethodNotAllowed(reply, memberMethods);
   reply.header('X-Etcd-Cluster-Id', context.options.clusterId);
   if (request.method !== 'GET') {
+    context.statistics.recordAuthenticationCheck();
     return sendHttpError(reply, 501, 'runtime membership changes are not supported by this member yet');
   }
   const rest = trimSlashes(path.slice(membersPrefix.length));

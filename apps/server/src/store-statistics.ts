@@ -54,6 +54,24 @@ export class StoreStatistics {
     this.counts[counterNames[operation][success ? 0 : 1]] += 1;
   }
 
+  /**
+   * A store refusal, counted as etcd 3.4 counts it. Some of etcd's store methods return
+   * an error without assigning the variable their deferred counter inspects, so these
+   * refusals count as successes there; monitoring compares the numbers, so they do here.
+   */
+  recordRefusal(operation: CountedOperation, errorCode: number): void {
+    this.record(operation, countsAsSuccess(operation, errorCode));
+  }
+
+  /**
+   * etcd's v2 auth check reads `/2/enabled` from the store before serving each keys request
+   * that parsed (and each membership change); the key never exists, so each one counts as
+   * a failed get.
+   */
+  recordAuthenticationCheck(): void {
+    this.record('get', false);
+  }
+
   recordExpired(count: number): void {
     this.counts.expireCount += count;
   }
@@ -61,6 +79,22 @@ export class StoreStatistics {
   /** etcd's JSON, in etcd's field order. */
   toJSON(watchers: number): Record<string, number> {
     return { ...this.counts, watchers };
+  }
+}
+
+const rootReadOnly = 107;
+
+function countsAsSuccess(operation: CountedOperation, errorCode: number): boolean {
+  switch (operation) {
+    case 'compareAndDelete':
+      return errorCode === 101 || errorCode === 102;
+    case 'update':
+      return errorCode === rootReadOnly || errorCode === 102;
+    case 'compareAndSwap':
+    case 'delete':
+      return errorCode === rootReadOnly;
+    default:
+      return false;
   }
 }
 

@@ -31,7 +31,11 @@ export function sendRaw(
       port: url.port,
       method: raw.method,
       path: raw.path,
-      headers: { ...raw.headers },
+      // A body always goes with its length: Node would send a GET body unframed otherwise.
+      headers: {
+        ...raw.headers,
+        ...(raw.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(raw.body)) }),
+      },
       agent: false,
     });
     request.on('error', reject);

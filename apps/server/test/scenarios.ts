@@ -582,9 +582,10 @@ const watches: Scenario[] = [
   ),
   scenario(
     'a cleared index is 401',
-    burst(1010, (index) => ({ method: 'PUT', path: `~/k${index % 10}`, form: 'value=v' })),
-    get('~/k0', 'wait=true&waitIndex={i+1}'),
-    get('~/k0', 'wait=true&waitIndex={i+20}'),
+    burst(1010, (index) => ({ method: 'PUT', path: `~/filler${index % 10}`, form: 'value=v' })),
+    put('~/w', 'value=last'),
+    get('~/w', 'wait=true&waitIndex={i+1}'),
+    get('~/w', 'wait=true&waitIndex={i+20}'),
   ),
 ];
 
@@ -608,7 +609,7 @@ const bursts: Scenario[] = [
   ),
   scenario(
     '20 concurrent in-order posts all succeed',
-    burst(20, (index) => ({ method: 'POST', path: '~/queue', form: `value=${index}` })),
+    burst(20, () => ({ method: 'POST', path: '~/queue', form: 'value=job' })),
     get('~/queue', 'sorted=true'),
   ),
   scenario(
@@ -629,7 +630,7 @@ const bursts: Scenario[] = [
   scenario(
     '30 concurrent sets in one directory',
     burst(30, (index) => ({ method: 'PUT', path: `~/d/k${index}`, form: 'value=v' })),
-    get('~/d', 'sorted=true'),
+    storeStats,
   ),
 ];
 
@@ -676,6 +677,23 @@ const endpoints: Scenario[] = [
   ),
 ];
 
+const statisticsQuirks: Scenario[] = [
+  scenario(
+    "/v2/stats/store counts refusals as etcd's store does",
+    put('~/d/e', 'value=x'),
+    del('~/d', 'prevValue=x'),
+    put('~/d', 'value=x&prevExist=true'),
+    put('~/d', 'value=x&prevValue=y'),
+    del('~/missing', 'prevValue=x'),
+    put('~/missing', 'value=x&prevExist=true'),
+    del('/v2/keys/', 'recursive=true'),
+    request({ method: 'PUT', path: '/v2/keys/', query: 'prevValue=x&value=y' }),
+    request({ method: 'PUT', path: '/v2/keys/', query: 'prevExist=true&value=y' }),
+    get('/v2/members'),
+    storeStats,
+  ),
+];
+
 export const scenarios: readonly Scenario[] = [
   ...basics,
   ...listings,
@@ -691,4 +709,5 @@ export const scenarios: readonly Scenario[] = [
   ...quorum,
   ...bursts,
   ...endpoints,
+  ...statisticsQuirks,
 ];
