@@ -1,0 +1,121 @@
+import { Node, PeerTransport } from '@concord/kv';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildV2App } from '../app.ts';
+import type { MemberInfo } from '../options.ts';
+import { MemberConfigurationError } from './configuration-error.ts';
+import type { MemberConfig } from './flags.ts';
+import { loadOrCreateIdentity, type MemberIdentity } from './identity-file.ts';
+
+export const concordVersion = '0.1.0';
+
+export interface RunningMember {
+  readonly identity: MemberIdentity;
+  readonly node: Node;
+  /** Stops serving, finishes the write in progress, closes files and sockets. */
+  close(): Promise<void>;
+}
+
+/** Starts one member: its data directory, Raft node, peer transport and client API. */
+export async function startMember(
+  config: MemberConfig,
+  logger: Logger,
+  onFatal: (error: Error) => void,
+): Promise<RunningMember> {
+  if (config.forceNewCluster) {
+    throw new MemberConfigurationError('--force-new-cluster is not supported by this Concord version yet');
+  }
+  const { identity, created } = await loadOrCreateIdentity(config);
+  logger.info(
+    {
+      name: identity.name,
+      memberId: identity.memberId,
+      clusterId: identity.clusterId,
+      dataDirectory: config.dataDirectory,
+    },
+    created ? 'new member of a new cluster' : 'member restarting from its data directory',
+  );
+  let node: Node | null = null;
+  const transport = new PeerTransport({
+    memberId: identity.memberId,
+    clusterId: identity.clusterId,
+    listenUrl: config.listenPeerUrls[0]!.href,
+    peers: new Map(
+      identity.initialMembers
+        .filter((member) => member.id !== identity.memberId)
+        .map((member) => [member.id, member.peerURLs[0]!]),
+    ),
+    onMessages: (messages) => node?.receive(messages),
+    onUnreachable: (memberId) => node?.reportUnreachable(memberId),
+    onSnapshotFailed: (memberId) => node?.reportSnapshotFailure(memberId),
+    logger: logger.child({ component: 'transport' }),
+  });
+  await transport.start();
+  node = await Node.open({
+    memberId: identity.memberId,
+    dataDirectory: config.dataDirectory,
+    initialMembers: identity.initialMembers.map((member) => member.id),
+    send: (messages) => transport.send(messages),
+    heartbeatMs: config.heartbeatMs,
+    electionMs: config.electionMs,
+    snapshotEveryEntries: config.snapshotCount,
+    logger: logger.child({ component: 'node' }),
+    onFatal,
+  });
+  node.announce({
+    id: identity.memberId,
+    name: identity.name,
+    peerURLs: [...config.initialAdvertisePeerUrls],
+    clientURLs: [...config.advertiseClientUrls],
+  });
+  const runningNode = node;
+  const apps: FastifyInstance[] = [];
+  for (const url of config.listenClientUrls) {
+    const app = buildV2App({
+      node: runningNode,
+      clusterId: identity.clusterId,
+      memberName: identity.name,
+      peerUrls: config.initialAdvertisePeerUrls,
+      clientUrls: config.advertiseClientUrls,
+      members: () => membersOf(runningNode, identity),
+      version: concordVersion,
+      // One line per request is for debugging; etcd does not log requests either.
+      logger: logger.child({ component: 'http' }, { level: logger.level === 'debug' ? 'debug' : 'warn' }),
+    });
+    await app.listen({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) });
+    apps.push(app);
+  }
+  logger.info(
+    { clientUrls: config.listenClientUrls.map((url) => url.href), peerUrl: config.listenPeerUrls[0]!.href },
+    'serving clients',
+  );
+  return {
+    identity,
+    node: runningNode,
+    async close() {
+      await Promise.allSettled(apps.map((app) => app.close()));
+      await runningNode.close();
+      await transport.close();
+    },
+  };
+}
+
+/**
+ * The cluster's members: those in the Raft configuration, with the name and URLs they
+ * announced; a member that has not announced itself yet shows an empty name and no client
+ * URLs, as etcd shows a member that has not started.
+ */
+function membersOf(node: Node, identity: MemberIdentity): MemberInfo[] {
+  const { voters, learners } = node.raftStatus().config;
+  return [...voters, ...learners].map((id) => {
+    const announced = node.members.get(id);
+    const initial = identity.initialMembers.find((member) => member.id === id);
+    return {
+      id,
+      nodeId: id,
+      name: announced?.name ?? '',
+      peerURLs: announced?.peerURLs ?? initial?.peerURLs ?? [],
+      clientURLs: announced?.clientURLs ?? [],
+    };
+  });
+}
