@@ -17,6 +17,6 @@ export function memberIdOf(peerUrls: readonly string[], clusterToken: string): s
 export function clusterIdOf(memberIds: readonly string[]): string {
   const sorted = memberIds.map((id) => BigInt(`0x${id}`)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const bytes = Buffer.alloc(sorted.length * 8);
-  sorted.forEach((id, i) => bytes.writeBigUInt64BE(id, i * 8));
+  for (const [position, id] of sorted.entries()) bytes.writeBigUInt64BE(id, position * 8);
   return createHash('sha1').update(bytes).digest().readBigUInt64BE(0).toString(16);
 }
