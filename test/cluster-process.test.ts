@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcessCluster, sleep } from './support/process-cluster.ts';
+
+/** PUT through a member, retrying while the cluster elects a leader. */
+async function put(clientUrl: string, key: string, value: string, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${clientUrl}/v2/keys${key}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `value=${encodeURIComponent(value)}`,
+      });
+      if (response.ok)
+        return ((await response.json()) as { node: { modifiedIndex: number } }).node.modifiedIndex;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await sleep(50);
+  }
+  throw new Error(`PUT ${key} through ${clientUrl} did not succeed: ${last}`);
+}
+
+async function localValue(clientUrl: string, key: string): Promise<string | undefined> {
+  const response = await fetch(`${clientUrl}/v2/keys${key}`);
+  if (!response.ok) return undefined;
+  return ((await response.json()) as { node: { value?: string } }).node.value;
+}
+
+async function eventuallyValue(
+  clientUrl: string,
+  key: string,
+  value: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await localValue(clientUrl, key).catch(() => undefined)) === value) return;
+    await sleep(50);
+  }
+  throw new Error(`${clientUrl} never showed ${key}=${value}`);
+}
+
+describe('a cluster of three member processes', () => {
+  let cluster: ProcessCluster;
+  beforeAll(async () => {
+    cluster = await ProcessCluster.start(3);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('takes writes through any member and shows them on all', async () => {
+    for (const member of cluster.members) await put(member.clientUrl, `/through/${member.name}`, member.name);
+    for (const member of cluster.members) {
+      for (const writer of cluster.members)
+        await eventuallyValue(member.clientUrl, `/through/${writer.name}`, writer.name);
+    }
+  });
+
+  it('elects a new leader after kill -9 of the leader; the killed member restarts and catches up', async () => {
+    const leader = await cluster.leader();
+    await cluster.kill(leader);
+    const survivors = cluster.members.filter((member) => member !== leader);
+    const started = Date.now();
+    for (let i = 0; i < 10; i++) await put(survivors[i % 2]!.clientUrl, `/after-kill/${i}`, `${i}`);
+    const newLeader = await cluster.leader();
+    expect(newLeader.name).not.toBe(leader.name);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    cluster.startMember(leader);
+    await cluster.waitUntilServing(leader);
+    for (let i = 0; i < 10; i++) await eventuallyValue(leader.clientUrl, `/after-kill/${i}`, `${i}`);
+  });
+
+  it('stops cleanly on SIGTERM and keeps its data across the restart', async () => {
+    const member = cluster.members[0]!;
+    await put(member.clientUrl, '/durable', 'yes');
+    await cluster.signal(member, 'SIGTERM');
+    cluster.startMember(member);
+    await cluster.waitUntilServing(member);
+    expect(await localValue(member.clientUrl, '/durable')).toBe('yes');
+  });
+});

@@ -1,0 +1,148 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const launcher = fileURLToPath(new URL('../../bin/concord', import.meta.url));
+
+export interface ProcessMember {
+  readonly name: string;
+  readonly clientUrl: string;
+  readonly peerUrl: string;
+  readonly dataDirectory: string;
+  process: ChildProcess | null;
+  output: string;
+}
+
+/** A port the OS says is free now (a member binds it a moment later). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A cluster of real `bin/concord` processes on loopback, each with its own data directory. */
+export class ProcessCluster {
+  private constructor(
+    readonly members: ProcessMember[],
+    private readonly root: string,
+  ) {}
+
+  static async start(size: number): Promise<ProcessCluster> {
+    const root = await mkdtemp(join(tmpdir(), 'concord-processes-'));
+    const members: ProcessMember[] = [];
+    for (let i = 1; i <= size; i++) {
+      members.push({
+        name: `member${i}`,
+        clientUrl: `http://127.0.0.1:${await freePort()}`,
+        peerUrl: `http://127.0.0.1:${await freePort()}`,
+        dataDirectory: join(root, `member${i}`),
+        process: null,
+        output: '',
+      });
+    }
+    const cluster = new ProcessCluster(members, root);
+    for (const member of members) cluster.startMember(member);
+    await Promise.all(members.map((member) => cluster.waitUntilServing(member)));
+    return cluster;
+  }
+
+  startMember(member: ProcessMember): void {
+    const initialCluster = this.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+    const child = spawn(
+      launcher,
+      [
+        '--name',
+        member.name,
+        '--data-dir',
+        member.dataDirectory,
+        '--listen-client-urls',
+        member.clientUrl,
+        '--advertise-client-urls',
+        member.clientUrl,
+        '--listen-peer-urls',
+        member.peerUrl,
+        '--initial-advertise-peer-urls',
+        member.peerUrl,
+        '--initial-cluster',
+        initialCluster,
+        '--heartbeat-interval',
+        '50',
+        '--election-timeout',
+        '500',
+        '--log-level',
+        'warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    member.output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (member.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (member.output += chunk.toString()));
+    member.process = child;
+  }
+
+  /** SIGKILL: no chance to flush anything. */
+  kill(member: ProcessMember): Promise<void> {
+    return this.signal(member, 'SIGKILL');
+  }
+
+  async signal(member: ProcessMember, signal: NodeJS.Signals): Promise<void> {
+    const child = member.process;
+    if (child === null || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+    member.process = null;
+  }
+
+  async waitUntilServing(member: ProcessMember, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(`${member.clientUrl}/health`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+    throw new Error(`${member.name} did not start serving; its output:\n${member.output}`);
+  }
+
+  /** The member the cluster reports as leader, asked of any running member. */
+  async leader(timeoutMs = 10_000): Promise<ProcessMember> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const member of this.members.filter((m) => m.process !== null)) {
+        try {
+          const response = await fetch(`${member.clientUrl}/v2/members/leader`);
+          if (response.ok) {
+            const { name } = (await response.json()) as { name: string };
+            const leader = this.members.find((m) => m.name === name);
+            if (leader?.process) return leader;
+          }
+        } catch {
+          // try the next member
+        }
+      }
+      await sleep(50);
+    }
+    throw new Error('the cluster reports no leader');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.members.map((member) => this.signal(member, 'SIGTERM')));
+    await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
