@@ -51,9 +51,8 @@ function main(): number {
     }
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(
-    `seeds: ${count}, violations: ${violations}${mutant ? ` (mutant ${mutant})` : ''} in ${seconds} s`,
-  );
+  console.log(`ran ${count} seeds${mutant ? ` against the mutant ${mutant}` : ''} in ${seconds} s`);
+  console.log(`seeds: ${count}, violations: ${violations}`);
   return violations === 0 ? 0 : 1;
 }
 
