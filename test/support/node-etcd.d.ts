@@ -2,6 +2,7 @@
 // compatibility tests drive.
 declare module 'node-etcd' {
   import type { EventEmitter } from 'node:events';
+
   type Callback = (error: unknown, body: never) => void;
   class Etcd {
     constructor(hosts: string[]);
