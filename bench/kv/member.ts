@@ -12,7 +12,11 @@ import { parseArgs } from 'node:util';
 import { Node } from '../../packages/kv/src/index.ts';
 
 const { values } = parseArgs({
-  options: { keys: { type: 'string', default: '1000000' }, window: { type: 'string', default: '5000' } },
+  options: {
+    keys: { type: 'string', default: '1000000' },
+    window: { type: 'string', default: '5000' },
+    'snapshot-every': { type: 'string', default: '100000' },
+  },
 });
 const keys = Number(values.keys);
 const window = Number(values.window);
@@ -27,7 +31,7 @@ async function open(): Promise<Node> {
     send: () => {},
     heartbeatMs: 10,
     electionMs: 50,
-    snapshotEveryEntries: 100_000,
+    snapshotEveryEntries: Number(values['snapshot-every']),
   });
   while (node.status().role !== 'leader') await new Promise((resolve) => setTimeout(resolve, 5));
   return node;

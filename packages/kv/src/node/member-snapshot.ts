@@ -12,13 +12,27 @@ export class MemberSnapshotFormatError extends Error {
 }
 
 export function encodeMemberSnapshot(members: readonly MemberAttributes[], store: Uint8Array): Uint8Array {
-  const membersBytes = new TextEncoder().encode(JSON.stringify(members));
-  const bytes = new Uint8Array(headerBytes + membersBytes.length + store.length);
-  bytes.set(magic, 0);
-  new DataView(bytes.buffer).setUint32(4, membersBytes.length);
-  bytes.set(membersBytes, headerBytes);
-  bytes.set(store, headerBytes + membersBytes.length);
+  const chunks = encodeMemberSnapshotChunks(members, [store]);
+  const bytes = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
   return bytes;
+}
+
+/** The same bytes as chunks: the store's own chunks follow the header and members unchanged. */
+export function encodeMemberSnapshotChunks(
+  members: readonly MemberAttributes[],
+  storeChunks: readonly Uint8Array[],
+): Uint8Array[] {
+  const membersBytes = new TextEncoder().encode(JSON.stringify(members));
+  const head = new Uint8Array(headerBytes + membersBytes.length);
+  head.set(magic, 0);
+  new DataView(head.buffer).setUint32(4, membersBytes.length);
+  head.set(membersBytes, headerBytes);
+  return [head, ...storeChunks];
 }
 
 export function decodeMemberSnapshot(bytes: Uint8Array): { members: MemberAttributes[]; store: Uint8Array } {

@@ -14,7 +14,7 @@ import { applyRequest, Store, type StoreOptions, type StoreRequest } from '../st
 import { Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
 import { type MemberAttributes, MemberRegistry } from './member-registry.ts';
-import { decodeMemberSnapshot, encodeMemberSnapshot } from './member-snapshot.ts';
+import { decodeMemberSnapshot, encodeMemberSnapshotChunks } from './member-snapshot.ts';
 import { isEtcdError, type PendingRead, type PendingWrite, timedOut, type WriteResult } from './pending.ts';
 
 export interface NodeLogger {
@@ -429,13 +429,14 @@ export class Node {
   }
 
   private async takeSnapshot(): Promise<void> {
-    const data = encodeMemberSnapshot(this.members.list(), this.store.snapshot());
+    // Chunks all the way to the file: a large store is never copied into one buffer.
+    const chunks = encodeMemberSnapshotChunks(this.members.list(), this.store.snapshotChunks());
     const { meta } = this.raft.compact(this.appliedIndex, noData);
-    const snapshot = { meta, data };
-    await this.wal.saveSnapshot(snapshot);
-    await this.wal.releaseBefore(snapshot.meta.index);
-    this.snapshotIndex = snapshot.meta.index;
-    this.logger.info({ index: snapshot.meta.index, bytes: snapshot.data.length }, 'snapshot saved');
+    await this.wal.saveSnapshotChunks(meta, chunks);
+    await this.wal.releaseBefore(meta.index);
+    this.snapshotIndex = meta.index;
+    const bytes = chunks.reduce((total, chunk) => total + chunk.length, 0);
+    this.logger.info({ index: meta.index, bytes }, 'snapshot saved');
   }
 
   /** The bytes of the snapshot the core is installing, received with its message. */

@@ -49,6 +49,11 @@ export class BinaryWriter {
     this.length += value.length;
   }
 
+  /** The bytes written, as the chunks they were written into: no copy of a large encoding. */
+  finishChunks(): Uint8Array[] {
+    return [...this.full, this.chunk.subarray(0, this.length)];
+  }
+
   finish(): Uint8Array {
     const result = new Uint8Array(this.fullBytes + this.length);
     let offset = 0;

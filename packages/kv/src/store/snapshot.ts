@@ -18,6 +18,19 @@ const kindDirectory = 1;
  * Checksums belong to the file that holds the snapshot, not to this encoding.
  */
 export function encodeSnapshot(root: TreeNode, currentIndex: number, history: EventHistory): Uint8Array {
+  return encodeSnapshotWriter(root, currentIndex, history).finish();
+}
+
+/** The same bytes as `encodeSnapshot`, as chunks: a large store is written out without a copy. */
+export function encodeSnapshotChunks(
+  root: TreeNode,
+  currentIndex: number,
+  history: EventHistory,
+): Uint8Array[] {
+  return encodeSnapshotWriter(root, currentIndex, history).finishChunks();
+}
+
+function encodeSnapshotWriter(root: TreeNode, currentIndex: number, history: EventHistory): BinaryWriter {
   const writer = new BinaryWriter();
   writer.writeBytes(magic);
   writer.writeUint32(formatVersion);
@@ -29,7 +42,7 @@ export function encodeSnapshot(root: TreeNode, currentIndex: number, history: Ev
     writer.writeUint8(entry.refresh ? 1 : 0);
     writer.writeString(JSON.stringify(entry.response));
   }
-  return writer.finish();
+  return writer;
 }
 
 function encodeNode(writer: BinaryWriter, node: TreeNode): void {

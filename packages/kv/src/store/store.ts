@@ -28,7 +28,7 @@ import {
   type WatchOptions,
 } from './options.ts';
 import { loadNode, removedNode, representNode, writtenNode } from './representation.ts';
-import { decodeSnapshot, encodeSnapshot } from './snapshot.ts';
+import { decodeSnapshot, encodeSnapshot, encodeSnapshotChunks } from './snapshot.ts';
 import { keyOf, permanent, TreeNode, visitSubtree } from './tree-node.ts';
 import { TtlHeap } from './ttl-heap.ts';
 import { Watcher, watchBufferCapacityDefault } from './watcher.ts';
@@ -229,6 +229,11 @@ export class Store {
   /** The whole store (tree, index, TTLs, event history) as bytes; same state, same bytes. */
   snapshot(): Uint8Array {
     return encodeSnapshot(this.root, this.index, this.history);
+  }
+
+  /** The same bytes as `snapshot()`, in chunks, for writing a large store without copying it. */
+  snapshotChunks(): Uint8Array[] {
+    return encodeSnapshotChunks(this.root, this.index, this.history);
   }
 
   /**

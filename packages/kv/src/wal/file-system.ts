@@ -19,11 +19,18 @@ export async function syncDirectory(directory: string): Promise<void> {
  * Write `bytes` to `target` so that after a crash the file either does not exist or is whole:
  * write a temporary file, fsync it, rename it over the target, fsync the directory.
  */
-export async function writeFileAtomically(target: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomically(
+  target: string,
+  content: Uint8Array | readonly Uint8Array[],
+): Promise<void> {
   const temporary = `${target}.tmp`;
   const handle = await open(temporary, 'w');
   try {
-    await writeAll(handle, bytes, 0);
+    let position = 0;
+    for (const bytes of content instanceof Uint8Array ? [content] : content) {
+      await writeAll(handle, bytes, position);
+      position += bytes.length;
+    }
     await handle.sync();
   } finally {
     await handle.close();

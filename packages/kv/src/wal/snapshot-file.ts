@@ -8,7 +8,7 @@
 //   offset 16  index u64, term u64, voters (u32 count, then u16-length UTF-8 ids),
 //              learners (same), data length u64, data
 
-import type { Configuration, NodeId, Snapshot } from '@concord/raft';
+import type { Configuration, NodeId, Snapshot, SnapshotMeta } from '@concord/raft';
 import { BinaryReader, BinaryWriter, DecodeError, string16Bytes } from './binary.ts';
 import { crc32c } from './crc32c.ts';
 import { assert } from './errors.ts';
@@ -44,15 +44,12 @@ function memberListBytes(members: readonly NodeId[]): number {
 }
 
 export function snapshotFileBytes(snapshot: Snapshot): number {
-  const { config } = snapshot.meta;
-  return (
-    preambleBytes +
-    16 +
-    memberListBytes(config.voters) +
-    memberListBytes(config.learners) +
-    8 +
-    snapshot.data.length
-  );
+  return snapshotHeaderBytes(snapshot.meta) + snapshot.data.length;
+}
+
+/** Bytes of the file before the snapshot's data: preamble, meta, data length. */
+function snapshotHeaderBytes(meta: SnapshotMeta): number {
+  return preambleBytes + 16 + memberListBytes(meta.config.voters) + memberListBytes(meta.config.learners) + 8;
 }
 
 function writeMemberList(writer: BinaryWriter, members: readonly NodeId[]): void {
@@ -70,20 +67,44 @@ function readMemberList(reader: BinaryReader, what: string): NodeId[] {
 }
 
 export function encodeSnapshotFile(snapshot: Snapshot): Buffer {
-  const totalBytes = snapshotFileBytes(snapshot);
-  const writer = new BinaryWriter(totalBytes);
+  return Buffer.concat(encodeSnapshotFileChunks(snapshot.meta, [snapshot.data]));
+}
+
+/**
+ * The snapshot file as chunks: a header (with the checksum over everything after the
+ * preamble), then the data chunks as given, so that a large snapshot is written without
+ * being copied into one buffer.
+ */
+export function encodeSnapshotFileChunks(
+  meta: SnapshotMeta,
+  dataChunks: readonly Uint8Array[],
+): Uint8Array[] {
+  const headerBytes = snapshotHeaderBytes(meta);
+  let dataBytes = 0;
+  for (const chunk of dataChunks) dataBytes += chunk.length;
+  const writer = new BinaryWriter(headerBytes);
   writer.u32(snapshotMagic);
   writer.u32(snapshotFormatVersion);
   writer.zeros(8);
-  writer.u64(snapshot.meta.index);
-  writer.u64(snapshot.meta.term);
-  writeMemberList(writer, snapshot.meta.config.voters);
-  writeMemberList(writer, snapshot.meta.config.learners);
-  writer.u64(snapshot.data.length);
-  writer.bytes(snapshot.data);
-  assert(writer.offset === totalBytes, `snapshot encoded to ${writer.offset} bytes, expected ${totalBytes}`);
-  writer.patchU32(8, crc32c(writer.viewRange(preambleBytes, totalBytes)));
-  return writer.view();
+  writer.u64(meta.index);
+  writer.u64(meta.term);
+  writeMemberList(writer, meta.config.voters);
+  writeMemberList(writer, meta.config.learners);
+  writer.u64(dataBytes);
+  assert(
+    writer.offset === headerBytes,
+    `snapshot header encoded to ${writer.offset} bytes, expected ${headerBytes}`,
+  );
+  let checksum = crc32c(writer.viewRange(preambleBytes, headerBytes));
+  for (const chunk of dataChunks) checksum = crc32c(chunk, checksum);
+  writer.patchU32(8, checksum);
+  return [writer.view(), ...dataChunks];
+}
+
+export function snapshotChunksFileBytes(meta: SnapshotMeta, dataChunks: readonly Uint8Array[]): number {
+  let total = snapshotHeaderBytes(meta);
+  for (const chunk of dataChunks) total += chunk.length;
+  return total;
 }
 
 /** Decode and verify a snapshot file's bytes; throws DecodeError with the reason. */

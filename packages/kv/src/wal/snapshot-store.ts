@@ -3,15 +3,15 @@
 
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Snapshot } from '@concord/raft';
+import type { Snapshot, SnapshotMeta } from '@concord/raft';
 import { assert, SnapshotCorruptError, WalRecordTooLargeError } from './errors.ts';
 import { syncDirectory, writeFileAtomically } from './file-system.ts';
 import {
   decodeSnapshotFile,
-  encodeSnapshotFile,
+  encodeSnapshotFileChunks,
   parseSnapshotFileName,
   type SnapshotName,
-  snapshotFileBytes,
+  snapshotChunksFileBytes,
   snapshotFileName,
 } from './snapshot-file.ts';
 
@@ -79,12 +79,20 @@ export class SnapshotStore {
 
   /** Write the snapshot file durably (temporary file, fsync, rename, directory fsync). */
   async save(snapshot: Snapshot): Promise<void> {
-    const fileBytes = snapshotFileBytes(snapshot);
+    return this.saveChunks(snapshot.meta, [snapshot.data]);
+  }
+
+  /** Like `save`, with the data in chunks that are written as they are, never joined. */
+  async saveChunks(meta: SnapshotMeta, dataChunks: readonly Uint8Array[]): Promise<void> {
+    const fileBytes = snapshotChunksFileBytes(meta, dataChunks);
     if (fileBytes > this.options.snapshotBytesMax) {
       throw new WalRecordTooLargeError(fileBytes, this.options.snapshotBytesMax, 'snapshot file');
     }
-    const fileName = snapshotFileName(snapshot.meta.term, snapshot.meta.index);
-    await writeFileAtomically(path.join(this.directory, fileName), encodeSnapshotFile(snapshot));
+    const fileName = snapshotFileName(meta.term, meta.index);
+    await writeFileAtomically(
+      path.join(this.directory, fileName),
+      encodeSnapshotFileChunks(meta, dataChunks),
+    );
     const name = parseSnapshotFileName(fileName);
     assert(name !== null, `snapshot file name ${fileName} must parse`);
     this.names = [name, ...this.names.filter((existing) => existing.fileName !== fileName)].sort(newestFirst);

@@ -3,7 +3,7 @@
 // one write and one fdatasync, and its promise resolves only after the fdatasync.
 
 import path from 'node:path';
-import type { Entry, HardState, Snapshot } from '@concord/raft';
+import type { Entry, HardState, Snapshot, SnapshotMeta } from '@concord/raft';
 import { BinaryWriter } from './binary.ts';
 import { assert, WalClosedError, WalFailedError, WalRecordTooLargeError } from './errors.ts';
 import { removeFiles } from './file-system.ts';
@@ -132,12 +132,20 @@ export class Wal {
    * follow it, as the Ready contract does.
    */
   async saveSnapshot(snapshot: Snapshot): Promise<void> {
+    return this.saveSnapshotChunks(snapshot.meta, [snapshot.data]);
+  }
+
+  /**
+   * `saveSnapshot` with the data in chunks, written as they are: a member snapshots a large
+   * store without joining its encoding into one buffer.
+   */
+  async saveSnapshotChunks(meta: SnapshotMeta, dataChunks: readonly Uint8Array[]): Promise<void> {
     this.checkUsable();
-    checkSnapshot(snapshot);
-    await this.snapshots.save(snapshot);
+    checkSnapshot({ meta, data: new Uint8Array(0) });
+    await this.snapshots.saveChunks(meta, dataChunks);
     // The WAL may have been closed or failed while the file was written.
     this.checkUsable();
-    const marker = { index: snapshot.meta.index, term: snapshot.meta.term };
+    const marker = { index: meta.index, term: meta.term };
     if (marker.index > this.lastIndex) this.lastIndex = marker.index;
     return this.enqueue(async () => {
       this.writer.reset();
