@@ -161,4 +161,28 @@ describe('Node', () => {
     expect(names).toEqual(['name-m1', 'name-m2', 'name-m3']);
     expect(cluster.node(behind).members.get('m2')?.clientURLs).toEqual(['http://127.0.0.1:22']);
   });
+
+  it("serves the recipes' KV interface: in-order create, list, conditional delete, watch from an index", async () => {
+    cluster = await InProcessCluster.start(1);
+    await cluster.waitForLeader();
+    const kv = new NodeKv(cluster.node('m1'));
+    const first = await kv.createInOrder('/queue', 'a');
+    const second = await kv.createInOrder('/queue', 'b', { ttlSeconds: 60 });
+    expect(first.response.node?.key).toBe(`/queue/${String(first.etcdIndex).padStart(20, '0')}`);
+    expect(second.response.node?.ttl).toBe(60);
+    const listing = await kv.list('/queue', { sorted: true });
+    expect(listing.response.node?.nodes?.map((node) => node.value)).toEqual(['a', 'b']);
+    const refused = await kv
+      .delete(first.response.node!.key!, { prevValue: 'nope' })
+      .catch((caught: unknown) => caught);
+    expect((refused as EtcdError).errorCode).toBe(101);
+    const deleted = await kv.delete(first.response.node!.key!, { prevIndex: first.etcdIndex });
+    expect(deleted.response.action).toBe('compareAndDelete');
+    const replay = kv.watch('/queue', { recursive: true, waitIndex: first.etcdIndex });
+    const iterator = replay[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.action).toBe('create');
+    expect((await iterator.next()).value?.action).toBe('create');
+    expect((await iterator.next()).value?.action).toBe('compareAndDelete');
+    replay.cancel();
+  });
 });
