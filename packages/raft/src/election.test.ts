@@ -287,6 +287,21 @@ suite('check-quorum', () => {
     expect(network.raft('1').softState()).toEqual({ role: 'follower', term: 1, leader: '', commit: 1 });
   });
 
+  it('a leader cut off right after winning, before any follower answers, steps down at the first check', () => {
+    const network = new TestNetwork({ voters: ['1', '2', '3'] });
+    network.tick('1', 10);
+    for (let round = 0; round < 10 && network.raft('1').softState().role !== 'leader'; round++) {
+      network.flush();
+      network.deliver();
+    }
+    expect(network.raft('1').softState().role).toBe('leader');
+    network.isolate('1');
+    network.tick('1', 9);
+    expect(network.raft('1').softState().role).toBe('leader');
+    network.tick('1');
+    expect(network.raft('1').softState().role).toBe('follower');
+  });
+
   it('a leader that keeps hearing from a quorum stays leader', () => {
     const network = new TestNetwork({ voters: ['1', '2', '3'] });
     elect(network, '1');

@@ -620,7 +620,9 @@ export class Raft {
       this.options.inflightMessagesMax,
       this.options.inflightBytesMax,
     );
-    progress.recentActive = true;
+    // Active only once it answers: a leader cut off right after its election steps down at
+    // its first check-quorum round.
+    progress.recentActive = false;
     this.progress.set(member, progress);
   }
 
