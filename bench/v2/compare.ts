@@ -1,0 +1,272 @@
+/**
+ * Concord against etcd 3.4 on the v2 API, side by side in one run: both started on loopback with
+ * the same member count, flags and durability (WAL fsync), the same workloads (put, get, quorum
+ * get with 1, 16, 64 clients) from a separate load-generator process, one system after the other
+ * for each row. Prints the figures and the Concord/etcd ratios; saves JSON under bench/results/.
+ * Not a test: `pnpm bench [--seconds 5] [--members 1,3] [--clients 1,16,64] [--help]`.
+ * Targets (issue: benchmarks against etcd): at least etcd's throughput on every row, at most its p99.
+ */
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, freemem, release, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import hdr from 'hdr-histogram-js';
+import { type ClusterOptions, ServerCluster, type SystemName, stopAllServers } from './clusters.ts';
+import { ProcessSampler } from './process-sampler.ts';
+import { type DriverMessage, type GeneratorMessage, type Workload, workloads } from './protocol.ts';
+import { type ComparisonRow, detailTable, progressLine, ratioTable, type SystemFigures } from './report.ts';
+
+const usage = `pnpm bench [options]
+  --seconds N          measured seconds per row (default 5)
+  --warmup N           unmeasured seconds before each row (default 1)
+  --members LIST       member counts (default 1,3)
+  --clients LIST       concurrent clients (default 1,16,64)
+  --workloads LIST     of put,get,quorum-get (default all three)
+  --systems LIST       of concord,etcd (default both)
+  --keys N             keys written before the rows and cycled through (default 1000)
+  --requests-max N     bound on requests per row (default 2000000)`;
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
+    members: { type: 'string', default: '1,3' },
+    clients: { type: 'string', default: '1,16,64' },
+    workloads: { type: 'string', default: workloads.join(',') },
+    systems: { type: 'string', default: 'concord,etcd' },
+    keys: { type: 'string', default: '1000' },
+    'requests-max': { type: 'string', default: '2000000' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+
+function positiveNumbers(flag: string, text: string): number[] {
+  const numbers = text.split(',').map(Number);
+  if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) {
+    console.error(`--${flag} takes positive numbers separated by commas, not '${text}'\n${usage}`);
+    process.exit(2);
+  }
+  return numbers;
+}
+
+function listOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {
+  const items = text.split(',');
+  const wrong = items.find((item) => !allowed.includes(item as T));
+  if (wrong !== undefined) {
+    console.error(`--${flag}: '${wrong}' is not one of ${allowed.join(', ')}\n${usage}`);
+    process.exit(2);
+  }
+  return items as T[];
+}
+
+const seconds = positiveNumbers('seconds', values.seconds)[0]!;
+const warmupSeconds = Number(values.warmup) >= 0 ? Number(values.warmup) : 1;
+const memberCounts = positiveNumbers('members', values.members);
+const clientCounts = positiveNumbers('clients', values.clients);
+const chosenWorkloads = listOf('workloads', values.workloads, workloads);
+const systems = listOf<SystemName>('systems', values.systems, ['concord', 'etcd']);
+const keyCount = positiveNumbers('keys', values.keys)[0]!;
+const requestsMax = positiveNumbers('requests-max', values['requests-max'])[0]!;
+const valueBytes = 100;
+const requestTimeoutMs = 10_000;
+// etcd's defaults, given to both.
+const clusterOptions: ClusterOptions = { heartbeatMs: 100, electionMs: 1000, readyTimeoutMs: 30_000 };
+const fillTimeoutMs = 120_000;
+const rowTimeoutMs = (warmupSeconds + seconds) * 1000 + requestTimeoutMs + 10_000;
+const runTimeoutMs =
+  memberCounts.length *
+  (systems.length * (2 * clusterOptions.readyTimeoutMs + fillTimeoutMs) +
+    chosenWorkloads.length * clientCounts.length * systems.length * rowTimeoutMs);
+
+const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+const generator: ChildProcess = fork(new URL('./load-generator.ts', import.meta.url), {
+  execArgv: ['--import', tsxLoader],
+  stdio: 'inherit',
+});
+generator.once('error', (error) => console.error('the load generator failed:', error));
+
+/** Sends one request to the load generator and waits for its answer, within `timeoutMs`. */
+function ask(message: DriverMessage, timeoutMs: number): Promise<GeneratorMessage> {
+  return new Promise((resolve, reject) => {
+    const done = (settle: () => void) => {
+      clearTimeout(timer);
+      generator.off('message', onMessage);
+      generator.off('exit', onExit);
+      settle();
+    };
+    const onMessage = (answer: GeneratorMessage) =>
+      done(() => (answer.type === 'failure' ? reject(new Error(answer.message)) : resolve(answer)));
+    const onExit = (code: number | null) =>
+      done(() => reject(new Error(`the load generator exited (code ${code})`)));
+    const timer = setTimeout(
+      () => done(() => reject(new Error(`the load generator did not answer in ${timeoutMs} ms`))),
+      timeoutMs,
+    );
+    generator.on('message', onMessage);
+    generator.once('exit', onExit);
+    generator.send(message);
+  });
+}
+
+async function measure(cluster: ServerCluster, workload: Workload, clients: number): Promise<SystemFigures> {
+  const sampler = new ProcessSampler(cluster.pids);
+  const row: DriverMessage = {
+    type: 'row',
+    ...{ workload, clientUrls: cluster.clientUrls, clients, warmupSeconds, seconds },
+    ...{ keyCount, valueBytes, requestsMax, requestTimeoutMs },
+  };
+  const answer = await ask(row, rowTimeoutMs).catch((error: unknown) => {
+    sampler.stop();
+    throw error;
+  });
+  const servers = sampler.stop();
+  if (answer.type !== 'row-result') throw new Error(`unexpected answer ${answer.type}`);
+  const histogram = hdr.decodeFromCompressedBase64(answer.histogram);
+  const atPercentile = (percentile: number) =>
+    histogram.totalCount === 0 ? Number.NaN : histogram.getValueAtPercentile(percentile) / 1000;
+  const figures: SystemFigures = {
+    opsPerSecond: (answer.requests - answer.errors) / answer.measuredSeconds,
+    requests: answer.requests,
+    errors: answer.errors,
+    errorKinds: answer.errorKinds,
+    latencyMs: {
+      p50: atPercentile(50),
+      p90: atPercentile(90),
+      p99: atPercentile(99),
+      max: histogram.totalCount === 0 ? Number.NaN : histogram.maxValue / 1000,
+    },
+    generatorCpuPercent: answer.generatorCpuPercent,
+    serverCpuPercent: servers.reduce((sum, server) => sum + server.cpuPercent, 0),
+    serverRssMbPeak: Math.max(...servers.map((server) => server.rssMbPeak)),
+    servers,
+  };
+  histogram.destroy();
+  return figures;
+}
+
+async function fill(cluster: ServerCluster): Promise<void> {
+  const clientUrls = cluster.clientUrls;
+  const answer = await ask(
+    { type: 'fill', clientUrls, keyCount, valueBytes, clients: 16, requestTimeoutMs },
+    fillTimeoutMs,
+  );
+  if (answer.type !== 'fill-result' || answer.errors > 0) {
+    throw new Error(`${cluster.system}: writing the ${keyCount} keys failed: ${JSON.stringify(answer)}`);
+  }
+}
+
+function commandOutput(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine() {
+  const processors = cpus();
+  return {
+    cpu: processors[0]?.model ?? 'unknown',
+    cores: processors.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    memoryFreeGiB: Math.round(freemem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+    etcd: commandOutput('etcd', ['--version']).split('\n')[0] ?? 'unknown',
+    concordCommit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),
+    concordTreeDirty: commandOutput('git', ['status', '--porcelain']) !== '',
+  };
+}
+
+async function runMemberCount(members: number, rows: ComparisonRow[]): Promise<void> {
+  const clusters: ServerCluster[] = [];
+  try {
+    for (const system of systems) {
+      const cluster = await ServerCluster.start(system, members, clusterOptions);
+      clusters.push(cluster);
+      await fill(cluster);
+      console.log(`${system}: ${members} member(s) ready at ${cluster.clientUrls.join(' ')}`);
+    }
+    for (const workload of chosenWorkloads) {
+      for (const clients of clientCounts) {
+        const row: ComparisonRow = { members, workload, clients, systems: {} };
+        for (const cluster of clusters) {
+          const figures = await measure(cluster, workload, clients);
+          row.systems[cluster.system] = figures;
+          console.log(progressLine(row, cluster.system, figures));
+        }
+        rows.push(row);
+      }
+    }
+  } finally {
+    await Promise.all(clusters.map((cluster) => cluster.stop()));
+  }
+}
+
+let stopping = false;
+/** Ends the load generator and every server, whatever state the run is in. */
+async function stopEverything(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  if (generator.exitCode === null && generator.signalCode === null) generator.kill('SIGTERM');
+  await stopAllServers();
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the servers and the load generator`);
+    void stopEverything().finally(() => process.exit(130));
+  });
+}
+const watchdog = setTimeout(() => {
+  console.error(`the run exceeded ${Math.round(runTimeoutMs / 1000)} s; stopping`);
+  void stopEverything().finally(() => process.exit(1));
+}, runTimeoutMs);
+
+const started = new Date();
+const rows: ComparisonRow[] = [];
+let failure: unknown = null;
+try {
+  for (const members of memberCounts) await runMemberCount(members, rows);
+} catch (error) {
+  failure = error;
+} finally {
+  await stopEverything();
+  clearTimeout(watchdog);
+}
+
+if (rows.length > 0) {
+  console.log(`\n${detailTable(rows)}\n\n${ratioTable(rows)}\n`);
+  const results = {
+    started: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: machine(),
+    configuration: {
+      seconds,
+      warmupSeconds,
+      keyCount,
+      valueBytes,
+      requestsMax,
+      requestTimeoutMs,
+      clusterOptions,
+    },
+    complete: failure === null,
+    rows,
+  };
+  const directory = new URL('../results/', import.meta.url);
+  await mkdir(directory, { recursive: true });
+  const file = new URL(`v2-${started.toISOString().replaceAll(':', '-')}.json`, directory);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results saved in ${file.pathname}`);
+}
+if (failure !== null) {
+  console.error('the run failed:', failure);
+  process.exit(1);
+}

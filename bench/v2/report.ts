@@ -1,0 +1,150 @@
+// The results of a run: one row per (members, workload, clients) with each system's figures,
+// printed as Markdown tables (to paste into bench/README.md) and saved as JSON.
+import type { SystemName } from './clusters.ts';
+import type { ProcessUsage } from './process-sampler.ts';
+import type { Workload } from './protocol.ts';
+
+export interface SystemFigures {
+  readonly opsPerSecond: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly errorKinds: Readonly<Record<string, number>>;
+  readonly latencyMs: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly max: number;
+  };
+  readonly generatorCpuPercent: number;
+  /** Summed over the members, as a percentage of one core. */
+  readonly serverCpuPercent: number;
+  /** The largest member's peak RSS during the row. */
+  readonly serverRssMbPeak: number;
+  readonly servers: readonly ProcessUsage[];
+}
+
+export interface ComparisonRow {
+  readonly members: number;
+  readonly workload: Workload;
+  readonly clients: number;
+  readonly systems: Partial<Record<SystemName, SystemFigures>>;
+}
+
+const systemTitle: Record<SystemName, string> = { concord: 'Concord', etcd: 'etcd 3.4' };
+
+function fixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '–';
+}
+
+function whole(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–';
+}
+
+function milliseconds(value: number): string {
+  return fixed(value, value < 10 ? 2 : 1);
+}
+
+function table(
+  header: readonly string[],
+  lines: readonly (readonly string[])[],
+  leftColumns: number,
+): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
+  const format = (cells: readonly string[]) =>
+    `| ${cells.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((width, i) => (i < leftColumns ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`)).join(' | ')} |`;
+  return [format(header), rule, ...lines.map(format)].join('\n');
+}
+
+/** Every figure of every system, one line per system and row. */
+export function detailTable(rows: readonly ComparisonRow[]): string {
+  const header = [
+    'members',
+    'workload',
+    'clients',
+    'system',
+    'ops/s',
+    'p50 ms',
+    'p90 ms',
+    'p99 ms',
+    'max ms',
+    'errors',
+    'generator CPU %',
+    'server CPU %',
+    'server RSS MB',
+  ];
+  const lines: string[][] = [];
+  for (const row of rows) {
+    for (const [system, figures] of Object.entries(row.systems) as [SystemName, SystemFigures][]) {
+      lines.push([
+        String(row.members),
+        row.workload,
+        String(row.clients),
+        systemTitle[system],
+        whole(figures.opsPerSecond),
+        milliseconds(figures.latencyMs.p50),
+        milliseconds(figures.latencyMs.p90),
+        milliseconds(figures.latencyMs.p99),
+        milliseconds(figures.latencyMs.max),
+        whole(figures.errors),
+        whole(figures.generatorCpuPercent),
+        whole(figures.serverCpuPercent),
+        whole(figures.serverRssMbPeak),
+      ]);
+    }
+  }
+  return table(header, lines, 4);
+}
+
+/** Concord against etcd per row: throughput ratio (above 1: Concord ahead), p99 ratio (below 1: Concord ahead). */
+export function ratioTable(rows: readonly ComparisonRow[]): string {
+  const header = [
+    'members',
+    'workload',
+    'clients',
+    'Concord ops/s',
+    'etcd ops/s',
+    'ops/s Concord/etcd',
+    'Concord p99 ms',
+    'etcd p99 ms',
+    'p99 Concord/etcd',
+  ];
+  const lines = rows.map((row) => {
+    const concord = row.systems.concord;
+    const etcd = row.systems.etcd;
+    const ratio = (a: number | undefined, b: number | undefined) =>
+      a === undefined || b === undefined || b === 0 ? '–' : fixed(a / b, 2);
+    return [
+      String(row.members),
+      row.workload,
+      String(row.clients),
+      concord ? whole(concord.opsPerSecond) : '–',
+      etcd ? whole(etcd.opsPerSecond) : '–',
+      ratio(concord?.opsPerSecond, etcd?.opsPerSecond),
+      concord ? milliseconds(concord.latencyMs.p99) : '–',
+      etcd ? milliseconds(etcd.latencyMs.p99) : '–',
+      ratio(concord?.latencyMs.p99, etcd?.latencyMs.p99),
+    ];
+  });
+  return table(header, lines, 3);
+}
+
+/** One progress line for a finished system row. */
+export function progressLine(
+  row: Omit<ComparisonRow, 'systems'>,
+  system: SystemName,
+  figures: SystemFigures,
+): string {
+  const latency = figures.latencyMs;
+  const errors = Object.entries(figures.errorKinds)
+    .map(([kind, count]) => `${kind}×${count}`)
+    .join(', ');
+  return (
+    `${row.members} member(s) ${row.workload.padEnd(10)} ${String(row.clients).padStart(2)} clients ` +
+    `${systemTitle[system].padEnd(8)} ${whole(figures.opsPerSecond).padStart(7)} ops/s ` +
+    `p50 ${milliseconds(latency.p50)} p90 ${milliseconds(latency.p90)} p99 ${milliseconds(latency.p99)} ` +
+    `max ${milliseconds(latency.max)} ms, errors ${figures.errors}${errors ? ` (${errors})` : ''}, ` +
+    `generator CPU ${whole(figures.generatorCpuPercent)}%, server CPU ${whole(figures.serverCpuPercent)}%, ` +
+    `RSS ${whole(figures.serverRssMbPeak)} MB`
+  );
+}
