@@ -1,16 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LinkProxies } from './link-proxy.ts';
 
 const launcher = fileURLToPath(new URL('../../bin/concord', import.meta.url));
 
 export interface ProcessMember {
   readonly name: string;
   readonly clientUrl: string;
+  /** The peer URL the cluster knows the member by (a proxy's, when links are proxied). */
   readonly peerUrl: string;
+  /** Where the member itself listens for peers. */
+  readonly peerListenUrl: string;
   readonly dataDirectory: string;
   process: ChildProcess | null;
   output: string;
@@ -33,22 +37,29 @@ export class ProcessCluster {
   private constructor(
     readonly members: ProcessMember[],
     private readonly root: string,
+    /** Present when every peer link goes through a controllable proxy. */
+    readonly links: LinkProxies | null,
   ) {}
 
-  static async start(size: number): Promise<ProcessCluster> {
+  static async start(size: number, options: { proxiedLinks?: boolean } = {}): Promise<ProcessCluster> {
     const root = await mkdtemp(join(tmpdir(), 'concord-processes-'));
+    const links = options.proxiedLinks ? new LinkProxies() : null;
     const members: ProcessMember[] = [];
     for (let i = 1; i <= size; i++) {
+      const peerPort = await freePort();
+      const listenPort = links ? await freePort() : peerPort;
+      if (links) await links.add(peerPort, listenPort);
       members.push({
         name: `member${i}`,
         clientUrl: `http://127.0.0.1:${await freePort()}`,
-        peerUrl: `http://127.0.0.1:${await freePort()}`,
+        peerUrl: `http://127.0.0.1:${peerPort}`,
+        peerListenUrl: `http://127.0.0.1:${listenPort}`,
         dataDirectory: join(root, `member${i}`),
         process: null,
         output: '',
       });
     }
-    const cluster = new ProcessCluster(members, root);
+    const cluster = new ProcessCluster(members, root, links);
     for (const member of members) cluster.startMember(member);
     await Promise.all(members.map((member) => cluster.waitUntilServing(member)));
     return cluster;
@@ -68,7 +79,7 @@ export class ProcessCluster {
         '--advertise-client-urls',
         member.clientUrl,
         '--listen-peer-urls',
-        member.peerUrl,
+        member.peerListenUrl,
         '--initial-advertise-peer-urls',
         member.peerUrl,
         '--initial-cluster',
@@ -100,6 +111,23 @@ export class ProcessCluster {
     child.kill(signal);
     await exited;
     member.process = null;
+  }
+
+  /** SIGSTOP: the member freezes (a long GC pause, a stalled VM) until `resume`. */
+  pause(member: ProcessMember): void {
+    member.process?.kill('SIGSTOP');
+  }
+
+  resume(member: ProcessMember): void {
+    member.process?.kill('SIGCONT');
+  }
+
+  /** The member id the cluster knows a member by (read from its data directory). */
+  async memberId(member: ProcessMember): Promise<string> {
+    const identity = JSON.parse(await readFile(join(member.dataDirectory, 'member.json'), 'utf8')) as {
+      memberId: string;
+    };
+    return identity.memberId;
   }
 
   async waitUntilServing(member: ProcessMember, timeoutMs = 20_000): Promise<void> {
@@ -138,7 +166,9 @@ export class ProcessCluster {
   }
 
   async close(): Promise<void> {
+    for (const member of this.members) this.resume(member);
     await Promise.all(this.members.map((member) => this.signal(member, 'SIGTERM')));
+    await this.links?.close();
     await rm(this.root, { recursive: true, force: true });
   }
 }

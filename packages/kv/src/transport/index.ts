@@ -26,3 +26,4 @@ export {
 export { defaultPeerPort, type PeerAddress, parsePeerUrl } from './peer-url.ts';
 export type { TransportStatistics } from './statistics.ts';
 export { PeerTransport } from './transport.ts';
+export { decodeHello, type Hello } from './handshake.ts';
