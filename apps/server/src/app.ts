@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { V2Context } from './context.ts';
 import { bodyBytes, sendMalformedRequest } from './go-http.ts';
+import { registerMetrics } from './metrics-route.ts';
 import { assertV2AppOptions, type V2AppOptions } from './options.ts';
 import { registerBodyParser } from './request-body.ts';
 import { dispatch } from './routes.ts';
@@ -26,6 +27,7 @@ export function buildV2App(options: V2AppOptions): FastifyInstance {
   const handler = (request: Parameters<typeof dispatch>[1], reply: Parameters<typeof dispatch>[2]) =>
     dispatch(context, request, reply);
   app.route({ method: routedMethods, url: '*', handler });
+  registerMetrics(app, context);
   // Methods Fastify's router does not know (PROPFIND, …) arrive as "not found".
   app.setNotFoundHandler(handler);
   app.setErrorHandler((error, _request, reply) => {

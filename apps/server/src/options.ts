@@ -1,6 +1,7 @@
 import type { Node } from '@concord/kv';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
+import type { ConcordMetrics } from './metrics.ts';
 
 /** A member as `/v2/members` shows it, plus the Raft id the `Node` knows it by. */
 export interface MemberInfo {
@@ -29,6 +30,8 @@ export interface V2AppOptions {
   readonly logger?: FastifyBaseLogger | false | undefined;
   /** How long a long-poll watch is held open before it ends empty (etcd: 5 minutes). */
   readonly watchTimeoutMs?: number | undefined;
+  /** The member's metrics, shared by its apps and its Node; absent: the app keeps its own. */
+  readonly metrics?: ConcordMetrics | undefined;
 }
 
 const hexId = z.string().regex(/^[0-9a-f]{1,16}$/, 'must be lower-case hex, at most 16 digits');

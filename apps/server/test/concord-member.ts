@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Node } from '@concord/kv';
 import type { FastifyInstance } from 'fastify';
-import { buildV2App } from '../src/index.ts';
+import { buildV2App, type ConcordMetrics } from '../src/index.ts';
 
 /** A single-member Concord on a temporary data directory, serving the v2 API on a free port. */
 export interface ConcordMember {
@@ -13,7 +13,9 @@ export interface ConcordMember {
   stop(): Promise<void>;
 }
 
-export async function startConcordMember(options: { watchTimeoutMs?: number } = {}): Promise<ConcordMember> {
+export async function startConcordMember(
+  options: { watchTimeoutMs?: number; metrics?: ConcordMetrics } = {},
+): Promise<ConcordMember> {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'concord-server-'));
   const node = await Node.open({
     memberId: 'm1',
@@ -23,6 +25,7 @@ export async function startConcordMember(options: { watchTimeoutMs?: number } = 
     heartbeatMs: 20,
     electionMs: 100,
     expireCheckMs: 50,
+    metrics: options.metrics?.nodeMetrics,
   });
   await waitForLeadership(node);
   let clientUrl = 'http://127.0.0.1:0';
@@ -43,6 +46,7 @@ export async function startConcordMember(options: { watchTimeoutMs?: number } = 
     ],
     version: '0.1.0',
     watchTimeoutMs: options.watchTimeoutMs,
+    metrics: options.metrics,
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   clientUrl = address;

@@ -2,6 +2,7 @@ import { Node, PeerTransport } from '@concord/kv';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildV2App } from '../app.ts';
+import { ConcordMetrics } from '../metrics.ts';
 import type { MemberInfo } from '../options.ts';
 import { MemberConfigurationError } from './configuration-error.ts';
 import type { MemberConfig } from './flags.ts';
@@ -51,6 +52,8 @@ export async function startMember(
     logger: logger.child({ component: 'transport' }),
   });
   await transport.start();
+  // One registry per member, shared by the Node and every client URL's app.
+  const metrics = new ConcordMetrics();
   node = await Node.open({
     memberId: identity.memberId,
     dataDirectory: config.dataDirectory,
@@ -61,6 +64,7 @@ export async function startMember(
     snapshotEveryEntries: config.snapshotCount,
     logger: logger.child({ component: 'node' }),
     onFatal,
+    metrics: metrics.nodeMetrics,
   });
   node.announce({
     id: identity.memberId,
@@ -79,6 +83,7 @@ export async function startMember(
       clientUrls: config.advertiseClientUrls,
       members: () => membersOf(runningNode, identity),
       version: concordVersion,
+      metrics,
       // One line per request is for debugging; etcd does not log requests either.
       logger: logger.child({ component: 'http' }, { level: logger.level === 'debug' ? 'debug' : 'warn' }),
     });

@@ -15,6 +15,7 @@ import { Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
 import { type MemberAttributes, MemberRegistry } from './member-registry.ts';
 import { decodeMemberSnapshot, encodeMemberSnapshotChunks } from './member-snapshot.ts';
+import { type NodeMetrics, silentNodeMetrics } from './node-metrics.ts';
 import { isEtcdError, type PendingRead, type PendingWrite, timedOut, type WriteResult } from './pending.ts';
 
 export interface NodeLogger {
@@ -47,6 +48,8 @@ export interface NodeOptions {
   readonly logger?: NodeLogger;
   /** Called once if the member must stop (a failed disk write, a broken invariant). */
   readonly onFatal?: (error: Error) => void;
+  /** Observes fsyncs, snapshot saves, proposals and leader changes for monitoring; none by default. */
+  readonly metrics?: NodeMetrics;
 }
 
 export interface NodeStatus {
@@ -77,6 +80,9 @@ export class Node {
   private readonly options: NodeOptions;
   private readonly clock: () => number;
   private readonly logger: NodeLogger;
+  private readonly metrics: NodeMetrics;
+  /** The last leader reported to `metrics`, so that each change is counted once. */
+  private leaderReported = '';
   private readonly requestTimeoutMs: number;
   private readonly snapshotEveryEntries: number;
   private readonly idPrefix = randomBytes(6).toString('hex');
@@ -115,6 +121,7 @@ export class Node {
     this.raft = raft;
     this.clock = options.clock ?? Date.now;
     this.logger = options.logger ?? silentLogger;
+    this.metrics = options.metrics ?? silentNodeMetrics;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 7000;
     this.snapshotEveryEntries = options.snapshotEveryEntries ?? 10_000;
     this.appliedIndex = snapshotIndex;
@@ -126,7 +133,7 @@ export class Node {
     const heartbeatMs = options.heartbeatMs ?? 100;
     const electionMs = options.electionMs ?? 1000;
     if (electionMs < heartbeatMs * 3) throw new RangeError('electionMs must be at least three heartbeats');
-    const { wal, restored, warnings } = await Wal.open(options.dataDirectory, options.wal);
+    const { wal, restored, warnings } = await Wal.open(options.dataDirectory, options.wal, options.metrics);
     const logger = options.logger ?? silentLogger;
     for (const warning of warnings) logger.warn({ dataDirectory: options.dataDirectory }, warning);
     const store = new Store(options.store);
@@ -284,7 +291,7 @@ export class Node {
     const now = this.clock();
     for (const write of this.writes.values()) {
       if (now >= write.deadlineMs)
-        this.settleWrite(write.id, timedOut(this.raft.softState().leader !== '', this.store.currentIndex));
+        this.failWrite(write.id, timedOut(this.raft.softState().leader !== '', this.store.currentIndex));
       else if (write.state === 'waiting') this.tryPropose(write);
     }
     for (const read of this.reads.values()) {
@@ -361,6 +368,7 @@ export class Node {
   }
 
   private async handleReady(ready: Ready): Promise<void> {
+    this.reportLeaderChange();
     this.sendAll(ready.messages);
     for (const state of ready.readStates) {
       const read = this.reads.get(state.context);
@@ -371,7 +379,7 @@ export class Node {
       if (read) read.index = -1; // retried on the next tick until its deadline
     }
     const installed = ready.snapshot === null ? null : this.takeIncomingSnapshot(ready.snapshot.meta);
-    if (installed !== null) await this.wal.saveSnapshot(installed);
+    if (installed !== null) await this.timeSnapshotSave(() => this.wal.saveSnapshot(installed));
     if (ready.hardState !== null || ready.entries.length > 0)
       await this.wal.append(ready.hardState, ready.entries);
     this.sendAll(this.raft.advance(ready));
@@ -391,7 +399,7 @@ export class Node {
     const displacedId = this.writesByIndex.get(entry.index);
     this.writesByIndex.delete(entry.index);
     if (entry.type !== 'normal' || entry.data.length === 0) {
-      if (displacedId !== undefined) this.settleWrite(displacedId, lostToNewLeader(this.store.currentIndex));
+      if (displacedId !== undefined) this.failWrite(displacedId, lostToNewLeader(this.store.currentIndex));
       return;
     }
     const envelope = decodeEnvelope(entry.data);
@@ -401,13 +409,15 @@ export class Node {
       this.members.set(envelope.member);
     } else {
       if (displacedId !== undefined && displacedId !== envelope.id) {
-        this.settleWrite(displacedId, lostToNewLeader(this.store.currentIndex));
+        this.failWrite(displacedId, lostToNewLeader(this.store.currentIndex));
       }
       this.applyRequest(envelope.id, envelope.request, envelope.timeMs);
     }
   }
 
   private applyRequest(id: string, request: StoreRequest, timeMs: number): void {
+    // Committed whatever the store answers; only this member's own proposals are counted here.
+    if (this.writes.has(id)) this.metrics.proposalCommitted();
     try {
       const response = applyRequest(this.store, request, timeMs);
       this.settleWrite(id, { response, raftIndex: this.appliedIndex, raftTerm: this.appliedTerm });
@@ -432,11 +442,25 @@ export class Node {
     // Chunks all the way to the file: a large store is never copied into one buffer.
     const chunks = encodeMemberSnapshotChunks(this.members.list(), this.store.snapshotChunks());
     const { meta } = this.raft.compact(this.appliedIndex, noData);
-    await this.wal.saveSnapshotChunks(meta, chunks);
+    await this.timeSnapshotSave(() => this.wal.saveSnapshotChunks(meta, chunks));
     await this.wal.releaseBefore(meta.index);
     this.snapshotIndex = meta.index;
     const bytes = chunks.reduce((total, chunk) => total + chunk.length, 0);
     this.logger.info({ index: meta.index, bytes }, 'snapshot saved');
+  }
+
+  private async timeSnapshotSave(save: () => Promise<void>): Promise<void> {
+    const startedMs = performance.now();
+    await save();
+    this.metrics.snapshotSaveSeconds((performance.now() - startedMs) / 1000);
+  }
+
+  /** Counted where each Ready begins: a change of leader always comes with messages to handle. */
+  private reportLeaderChange(): void {
+    const { leader } = this.raft.softState();
+    if (leader === '' || leader === this.leaderReported) return;
+    this.leaderReported = leader;
+    this.metrics.leaderChanged();
   }
 
   /** The bytes of the snapshot the core is installing, received with its message. */
@@ -483,13 +507,19 @@ export class Node {
     else write.resolve(outcome);
   }
 
+  /** A write that ends without the store's answer: counted once, if it was still pending. */
+  private failWrite(id: string, error: Error): void {
+    if (this.writes.has(id)) this.metrics.proposalFailed();
+    this.settleWrite(id, error);
+  }
+
   private abandonWrite(id: string, reason: unknown): void {
     // The write may still commit; only the caller stops waiting for it.
-    this.settleWrite(id, reason instanceof Error ? reason : new Error(String(reason)));
+    this.failWrite(id, reason instanceof Error ? reason : new Error(String(reason)));
   }
 
   private failEverything(error: Error): void {
-    for (const id of [...this.writes.keys()]) this.settleWrite(id, error);
+    for (const id of [...this.writes.keys()]) this.failWrite(id, error);
     for (const read of this.reads.values()) read.reject(error);
     this.reads.clear();
   }

@@ -15,3 +15,4 @@ export {
 export { type WalOptions, walDefaults } from './options.ts';
 export type { RestoredLog } from './recover.ts';
 export { type OpenedWal, type Released, Wal } from './wal.ts';
+export { silentWalMetrics, type WalMetrics } from './wal-metrics.ts';

@@ -84,11 +84,17 @@ export class SegmentWriter {
     return new SegmentWriter(name, filePath, handle, extent.headerBytes, extent.validBytes);
   }
 
-  /** Append `bytes` with one write and make them durable with one fdatasync. */
-  async appendDurably(bytes: Uint8Array): Promise<void> {
+  /**
+   * Append `bytes` with one write and make them durable with one fdatasync. Resolves with the
+   * fdatasync's duration in seconds, which monitoring watches apart from the write.
+   */
+  async appendDurably(bytes: Uint8Array): Promise<number> {
     await writeAll(this.handle, bytes, this.sizeBytes);
+    const syncStartedMs = performance.now();
     await this.handle.datasync();
+    const syncSeconds = (performance.now() - syncStartedMs) / 1000;
     this.sizeBytes += bytes.length;
+    return syncSeconds;
   }
 
   async close(): Promise<void> {

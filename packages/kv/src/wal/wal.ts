@@ -22,6 +22,7 @@ import { checkWalPresent, listSegments, type RestoredLog, recoverWal } from './r
 import { type SegmentName, SegmentWriter, segmentFileName } from './segment-file.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { checkEntries, checkHardState, checkIndex, checkSnapshot } from './validate.ts';
+import { silentWalMetrics, type WalMetrics } from './wal-metrics.ts';
 
 export interface OpenedWal {
   readonly wal: Wal;
@@ -57,13 +58,19 @@ export class Wal {
     private writtenLastIndex: number,
     /** The last hard state made durable; repeated at the head of each new segment. */
     private hardState: HardState,
+    private readonly metrics: WalMetrics,
   ) {}
 
   /**
    * Open (or create) the durable state under `dataDirectory`: `wal/` and `snap/` inside it.
    * Throws WalCorruptError / WalInconsistentError when the data cannot be trusted.
+   * `metrics` observes every fdatasync of a record; by default nothing is recorded.
    */
-  static async open(dataDirectory: string, options: WalOptions = {}): Promise<OpenedWal> {
+  static async open(
+    dataDirectory: string,
+    options: WalOptions = {},
+    metrics: WalMetrics = silentWalMetrics,
+  ): Promise<OpenedWal> {
     const resolved = resolveWalOptions(options);
     const walDirectory = path.join(dataDirectory, 'wal');
     const loaded = await SnapshotStore.open(path.join(dataDirectory, 'snap'), resolved);
@@ -72,7 +79,17 @@ export class Wal {
     if (segments.length === 0) {
       const name = { sequence: 1, firstIndex: 1, fileName: segmentFileName(1, 1) };
       const current = await SegmentWriter.create(walDirectory, name, encodeHeaderRecord(name, null));
-      const wal = new Wal(walDirectory, resolved, loaded.store, [name], current, 0, 0, emptyHardState);
+      const wal = new Wal(
+        walDirectory,
+        resolved,
+        loaded.store,
+        [name],
+        current,
+        0,
+        0,
+        emptyHardState,
+        metrics,
+      );
       const restored = { hardState: emptyHardState, snapshot: null, entries: [] };
       return { wal, restored, warnings: loaded.warnings };
     }
@@ -90,6 +107,7 @@ export class Wal {
       lastIndex,
       lastIndex,
       hardState,
+      metrics,
     );
     return { wal, restored: recovered.restored, warnings: [...loaded.warnings, ...recovered.warnings] };
   }
@@ -242,7 +260,8 @@ export class Wal {
     if (hasRecords && this.current.size + record.length > this.options.segmentBytesMax) {
       await this.guard(() => this.rotate());
     }
-    await this.guard(() => this.current.appendDurably(record));
+    const syncSeconds = await this.guard(() => this.current.appendDurably(record));
+    this.metrics.walFsyncSeconds(syncSeconds);
   }
 
   private async rotate(): Promise<void> {
