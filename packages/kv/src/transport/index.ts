@@ -15,6 +15,7 @@ export {
 } from './errors.ts';
 export { decodeMessagesBody, type Frame, FrameKind } from './frame.ts';
 export { FrameReader } from './frame-reader.ts';
+export { decodeHello, type Hello } from './handshake.ts';
 export { encodeMessage, messageBytes, readMessage, writeMessage } from './message-codec.ts';
 export {
   type PeerTransportOptions,
@@ -26,4 +27,3 @@ export {
 export { defaultPeerPort, type PeerAddress, parsePeerUrl } from './peer-url.ts';
 export type { TransportStatistics } from './statistics.ts';
 export { PeerTransport } from './transport.ts';
-export { decodeHello, type Hello } from './handshake.ts';
