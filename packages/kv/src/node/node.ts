@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { RaftInternalError } from '@concord/protocol';
 import {
   type Entry,
+  type HardState,
   type Message,
   type NodeId,
   Raft,
@@ -101,6 +102,9 @@ export class Node {
   private loop: Promise<void> | null = null;
   private closed = false;
   private incomingSnapshot: Snapshot | null = null;
+  /** The newest hard state the core handed out, and the one last written to the log. */
+  private latestHardState: HardState | null = null;
+  private durableHardState: HardState | null = null;
   private announcement: MemberAttributes | null = null;
   private announcedAtMs = 0;
   private walClosed = false;
@@ -152,6 +156,8 @@ export class Node {
       { ...restored, snapshot, initialConfig: { voters: [...options.initialMembers], learners: [] } },
     );
     const node = new Node(options, wal, store, members, raft, restored.snapshot?.meta.index ?? 0);
+    node.latestHardState = restored.hardState;
+    node.durableHardState = restored.hardState;
     await node.drain(); // replays committed entries into the store before serving
     node.ticker = setInterval(() => node.tick(), heartbeatMs);
     node.expireTimer = setInterval(() => node.proposeExpiry(), options.expireCheckMs ?? 500);
@@ -380,8 +386,13 @@ export class Node {
     }
     const installed = ready.snapshot === null ? null : this.takeIncomingSnapshot(ready.snapshot.meta);
     if (installed !== null) await this.timeSnapshotSave(() => this.wal.saveSnapshot(installed));
-    if (ready.hardState !== null || ready.entries.length > 0)
-      await this.wal.append(ready.hardState, ready.entries);
+    if (ready.hardState !== null) this.latestHardState = ready.hardState;
+    if (this.mustSync(ready)) {
+      await this.wal.append(this.latestHardState, ready.entries);
+      this.durableHardState = this.latestHardState;
+    } else if (ready.hardState !== null) {
+      await this.wal.append(ready.hardState, [], { sync: false });
+    }
     this.sendAll(this.raft.advance(ready));
     if (installed !== null && ready.snapshot !== null) {
       restoreState(installed.data, this.store, this.members);
@@ -391,6 +402,19 @@ export class Node {
     for (const entry of ready.committedEntries) this.apply(entry);
     this.serveReads();
     if (this.appliedIndex - this.snapshotIndex >= this.snapshotEveryEntries) await this.takeSnapshot();
+  }
+
+  /**
+   * Entries, a new term and a new vote must be durable before anything depends on them; a
+   * commit index need not (a restarted member learns it again from the leader), so a change of
+   * the commit index alone is written without an fsync, as etcd does.
+   */
+  private mustSync(ready: Ready): boolean {
+    if (ready.entries.length > 0) return true;
+    const hardState = ready.hardState;
+    if (hardState === null) return false;
+    const durable = this.durableHardState;
+    return durable === null || hardState.term !== durable.term || hardState.vote !== durable.vote;
   }
 
   private apply(entry: Entry): void {

@@ -97,6 +97,12 @@ export class SegmentWriter {
     return syncSeconds;
   }
 
+  /** Writes without fsync: the bytes reach the disk with the next fsync, or the page cache's flush. */
+  async appendUnsynced(bytes: Uint8Array): Promise<void> {
+    await writeAll(this.handle, bytes, this.sizeBytes);
+    this.sizeBytes += bytes.length;
+  }
+
   async close(): Promise<void> {
     await this.handle.close();
   }

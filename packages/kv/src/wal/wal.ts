@@ -115,9 +115,17 @@ export class Wal {
   /**
    * Make `hardState` (if any) and `entries` durable, as one record: one write, one fdatasync.
    * Entries starting at or below the last index replace the log from there on (a Raft conflict).
-   * Resolves only once the data is on disk.
+   * Resolves only once the data is on disk. With `sync: false` (allowed only without entries)
+   * the record is written but not fsynced: for a hard state whose only change is the commit
+   * index, which need not survive a power failure; a later fsync makes it durable too.
    */
-  async append(hardState: HardState | null, entries: readonly Entry[]): Promise<void> {
+  async append(
+    hardState: HardState | null,
+    entries: readonly Entry[],
+    options: { sync?: boolean } = {},
+  ): Promise<void> {
+    const sync = options.sync !== false;
+    assert(sync || entries.length === 0, 'entries are always written with an fsync');
     this.checkUsable();
     if (hardState !== null) checkHardState(hardState);
     checkEntries(entries, this.lastIndex, this.options.batchEntriesMax);
@@ -138,7 +146,7 @@ export class Wal {
         this.writer.offset === recordBytes(payloadBytes),
         `batch encoded to ${this.writer.offset} bytes`,
       );
-      await this.writeDurably(this.writer.view());
+      await this.writeRecord(this.writer.view(), sync);
       if (hardState !== null) this.hardState = hardState;
       if (last !== undefined) this.writtenLastIndex = last.index;
     });
@@ -256,9 +264,17 @@ export class Wal {
 
   /** Write one encoded record, first rotating if it would overflow a segment that has records. */
   private async writeDurably(record: Buffer): Promise<void> {
+    return this.writeRecord(record, true);
+  }
+
+  private async writeRecord(record: Buffer, sync: boolean): Promise<void> {
     const hasRecords = this.current.size > this.current.headerBytes;
     if (hasRecords && this.current.size + record.length > this.options.segmentBytesMax) {
       await this.guard(() => this.rotate());
+    }
+    if (!sync) {
+      await this.guard(() => this.current.appendUnsynced(record));
+      return;
     }
     const syncSeconds = await this.guard(() => this.current.appendDurably(record));
     this.metrics.walFsyncSeconds(syncSeconds);
