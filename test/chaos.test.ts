@@ -23,11 +23,14 @@ describe('chaos: three member processes, proxied peer links, a nemesis', () => {
     });
     console.log(
       `chaos seed ${seed}: ${report.operations} operations, ${report.acknowledged} acknowledged, ` +
-        `${report.failed} failed, ${report.unknown} unknown, ${report.anomalies.length} anomalies; faults: ${report.faults.join('; ')}`,
+        `${report.failed} failed, ${report.unknown} unknown, ${report.registerOperations} register operations, ` +
+        `${report.anomalies.length} anomalies; faults: ${report.faults.join('; ')}`,
     );
     const replay = `replay: CHAOS_SEED=${seed} pnpm vitest run test/chaos.test.ts (evidence in .chaos-failures/seed-${seed})`;
     expect(report.anomalies, `${report.anomalies.join('\n')}\n${replay}`).toEqual([]);
     expect(report.faults.length).toBeGreaterThan(2);
     expect(report.acknowledged).toBeGreaterThan(50);
+    expect(report.registerOperations).toBeGreaterThan(50);
+    expect(report.linearizabilityInconclusive).toBe(false);
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ProcessCluster, type ProcessMember, sleep } from '../support/process-cluster.ts';
+import { RegisterWorkload } from './register-workload.ts';
 
 /** One client operation as the workload saw it. */
 export interface Operation {
@@ -20,6 +21,10 @@ export interface ChaosReport {
   readonly acknowledged: number;
   readonly failed: number;
   readonly unknown: number;
+  /** Reads, writes and compare-and-swaps checked for linearizability. */
+  readonly registerOperations: number;
+  /** The checker ran out of budget: no verdict (not a pass). */
+  readonly linearizabilityInconclusive: boolean;
   readonly faults: readonly string[];
   readonly anomalies: readonly string[];
 }
@@ -28,6 +33,8 @@ export interface ChaosOptions {
   readonly seed: number;
   readonly durationMs: number;
   readonly clients: number;
+  /** Clients of the register workload (reads, writes, compare-and-swap), checked for linearizability. */
+  readonly registerClients?: number;
   /** Where the history and the members' output go when an anomaly is found. */
   readonly failureDirectory: string;
 }
@@ -57,16 +64,22 @@ export async function runChaos(cluster: ProcessCluster, options: ChaosOptions): 
   const clients = Array.from({ length: options.clients }, (_, process) =>
     runClient(cluster, process, deadline, history, random),
   );
+  const registers = new RegisterWorkload();
+  const registerClients = registers.run(cluster, options.registerClients ?? 3, deadline, random);
   const nemesis = runNemesis(cluster, deadline, faults, random);
-  await Promise.all([...clients, nemesis]);
+  await Promise.all([...clients, registerClients, nemesis]);
   await healEverything(cluster);
   const anomalies = await checkAppends(cluster, history);
+  const registerVerdict = registers.check();
+  if (registerVerdict.anomaly !== null) anomalies.push(registerVerdict.anomaly);
   const report: ChaosReport = {
     seed: options.seed,
     operations: history.length,
     acknowledged: history.filter((operation) => operation.outcome === 'ok').length,
     failed: history.filter((operation) => operation.outcome === 'fail').length,
     unknown: history.filter((operation) => operation.outcome === 'unknown').length,
+    registerOperations: registerVerdict.operations,
+    linearizabilityInconclusive: registerVerdict.inconclusive,
     faults,
     anomalies,
   };
@@ -151,9 +164,10 @@ async function runNemesis(
       await sleep(2000);
       cluster.links.heal();
     } else if (choice === 3 && cluster.links) {
-      const minority = cluster.members[Math.floor(random() * cluster.members.length)]!;
-      faults.push(`one-way: ${victim.name} cannot reach ${minority.name}`);
-      if (minority !== victim) cluster.links.set(idOf(victim), idOf(minority), { mode: 'drop' });
+      const others = cluster.members.filter((member) => member !== victim);
+      const cutOff = others[Math.floor(random() * others.length)]!;
+      faults.push(`one-way: ${victim.name} cannot reach ${cutOff.name}`);
+      cluster.links.set(idOf(victim), idOf(cutOff), { mode: 'drop' });
       await sleep(2000);
       cluster.links.heal();
     } else {
