@@ -50,7 +50,7 @@ try {
   await Promise.all(Array.from({ length: window }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   // Measure the member at rest: a snapshot may still be on its way to disk.
-  await new Promise((resolve) => setTimeout(resolve, 3000));
+  await node.settled();
   global.gc?.();
   const memory = process.memoryUsage();
   const rss = Math.round(memory.rss / 2 ** 20);

@@ -355,6 +355,16 @@ export class Node {
 
   // ------------------------------------------------------------------ the Ready loop
 
+  /**
+   * Resolves once the member has nothing left to write or apply (a snapshot in progress
+   * included); for orderly measurements and tests, not for correctness.
+   */
+  async settled(): Promise<void> {
+    while (!this.closed && (this.loop !== null || this.loopScheduled || this.raft.hasReady())) {
+      await (this.loop ?? new Promise((resolve) => setImmediate(resolve)));
+    }
+  }
+
   private schedule(): void {
     if (this.loopScheduled || this.closed) return;
     this.loopScheduled = true;
