@@ -30,7 +30,7 @@ import {
   type MemberCallOptions,
   removeMember,
 } from './members.ts';
-import type { ClientOptions } from './options.ts';
+import type { ClientOptions, RequestDescription } from './options.ts';
 import { keysResult, parseJson } from './replies.ts';
 import { KeyWatch } from './watch.ts';
 
@@ -57,6 +57,11 @@ export class ConcordClient implements KV {
 
   endpoints(): readonly string[] {
     return this.cluster.endpoints();
+  }
+
+  /** Calls `listener` before each request is sent (etcdctl's `--debug` prints them as curl commands). */
+  setRequestListener(listener: ((request: RequestDescription) => void) | undefined): void {
+    this.cluster.setRequestListener(listener);
   }
 
   /** Replaces the endpoints by the client URLs the cluster publishes (etcdctl's sync). */

@@ -21,9 +21,12 @@ export class ClusterError extends Error {
     return this.errors.map((error, position) => `error #${position}: ${error.message}\n`).join('');
   }
 
-  /** True when every endpoint failed to connect or timed out (etcdctl exits 2 then). */
+  /**
+   * True when every endpoint refused or dropped the connection (etcdctl exits 2 then). A
+   * header timeout does not count, as in Go's client, where it is a plain error.
+   */
   isConnectionFailure(): boolean {
-    return this.errors.every((error) => error.kind === 'connection' || error.kind === 'timeout');
+    return this.errors.every((error) => error.kind === 'connection');
   }
 }
 

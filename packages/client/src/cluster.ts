@@ -20,8 +20,10 @@ export class Cluster {
   private pinned = 0;
   private readonly transport: Transport;
   private readonly headers: Record<string, string>;
+  private requestListener: ((request: RequestDescription) => void) | undefined;
 
   constructor(private readonly options: ClientOptions) {
+    this.requestListener = options.onRequest;
     if (options.endpoints.length === 0) throw new NoEndpointsError();
     this.endpointList = options.endpoints.map((endpoint) => endpoint.replace(/\/+$/, ''));
     this.transport = new Transport(options.tls);
@@ -34,6 +36,10 @@ export class Cluster {
 
   endpoints(): readonly string[] {
     return this.endpointList;
+  }
+
+  setRequestListener(listener: ((request: RequestDescription) => void) | undefined): void {
+    this.requestListener = listener;
   }
 
   setEndpoints(endpoints: readonly string[]): void {
@@ -53,7 +59,7 @@ export class Cluster {
       const position = (this.pinned + attempt) % count;
       const endpoint = this.endpointList[position]!;
       const description = describe(endpoint);
-      this.options.onRequest?.(description);
+      this.requestListener?.(description);
       try {
         const reply = await this.transport.send(endpoint, description, {
           headerTimeoutMs: this.options.requestTimeoutMs ?? 0,
