@@ -1,9 +1,15 @@
-import { ClusterError, ConcordClient, MembersError, NoEndpointsError, TotalTimeoutError } from '@concord/client';
+import {
+  ClusterError,
+  ConcordClient,
+  MembersError,
+  NoEndpointsError,
+  TotalTimeoutError,
+} from '@concord/client';
 import { EtcdError, type KvResult } from '@concord/protocol';
 import type { Command } from 'commander';
 import { CliExit, exitCodes, writeError, writeOut } from './exit.ts';
-import { goQuote } from './go-json.ts';
 import { clientOptions, EndpointParseError, type GlobalFlags, usernameFlag } from './global-options.ts';
+import { goQuote } from './go-json.ts';
 import { printResponseKey } from './print-response.ts';
 import { promptPassword } from './standard-input.ts';
 
@@ -109,7 +115,8 @@ function enableCurlDebug(client: ConcordClient): void {
 
 /** The text Go's v2 client gives for an error; etcd errors read `100: Key not found (/a) [7]`. */
 export function describeError(error: unknown): string {
-  if (error instanceof EtcdError) return `${error.errorCode}: ${error.message} (${error.cause ?? ''}) [${error.index}]`;
+  if (error instanceof EtcdError)
+    return `${error.errorCode}: ${error.message} (${error.cause ?? ''}) [${error.index}]`;
   if (error instanceof MembersError || error instanceof Error) return error.message;
   return String(error);
 }

@@ -65,7 +65,7 @@ export function clientOptions(
   const certFile = nonEmpty(flags.certFile) ?? nonEmpty(environment.ETCDCTL_CERT_FILE);
   const keyFile = nonEmpty(flags.keyFile) ?? nonEmpty(environment.ETCDCTL_KEY_FILE);
   const tls =
-    caFile ?? certFile ?? keyFile
+    (caFile ?? certFile ?? keyFile)
       ? {
           ca: caFile === undefined ? undefined : readFileSync(caFile, 'utf8'),
           cert: certFile === undefined ? undefined : readFileSync(certFile, 'utf8'),

@@ -30,7 +30,14 @@ export function goString(text: string): string {
     else if (character === '\n') json += '\\n';
     else if (character === '\r') json += '\\r';
     else if (character === '\t') json += '\\t';
-    else if (code < 0x20 || character === '<' || character === '>' || character === '&' || code === 0x2028 || code === 0x2029) {
+    else if (
+      code < 0x20 ||
+      character === '<' ||
+      character === '>' ||
+      character === '&' ||
+      code === 0x2028 ||
+      code === 0x2029
+    ) {
       json += `\\u${code.toString(16).padStart(4, '0')}`;
     } else json += character;
   }

@@ -25,7 +25,11 @@ export function buildProgram(argv: readonly string[]): Command {
     .exitOverride()
     .option('--debug', 'output cURL commands which can be used to reproduce the request')
     .option('--no-sync', "don't synchronize cluster information before sending request")
-    .option('-o, --output <format>', 'output response in the given format (simple, extended or json)', 'simple')
+    .option(
+      '-o, --output <format>',
+      'output response in the given format (simple, extended or json)',
+      'simple',
+    )
     .option('-C, --peers <urls>', 'DEPRECATED - "--endpoints" should be used instead')
     .option('--endpoint <urls>', 'DEPRECATED - "--endpoints" should be used instead')
     .option(

@@ -21,6 +21,8 @@ interface Step {
 
 interface Sequence {
   readonly name: string;
+  /** Also run concordctl against a second etcd (every command starts a Node process, so only some). */
+  readonly againstEtcd?: boolean;
   readonly steps: readonly Step[];
 }
 
@@ -30,6 +32,7 @@ const echoEvent = 'echo "$ETCD_WATCH_ACTION $ETCD_WATCH_KEY=$ETCD_WATCH_VALUE [$
 const sequences: readonly Sequence[] = [
   {
     name: 'set, get and their errors in every output format',
+    againstEtcd: true,
     steps: [
       plain('set', '/s1/a', '1'),
       plain('-o', 'extended', 'set', '/s1/a', '2'),
@@ -115,6 +118,7 @@ const sequences: readonly Sequence[] = [
   },
   {
     name: 'rm with every option',
+    againstEtcd: true,
     steps: [
       plain('set', '/s6/a', '1'),
       plain('rm', '/s6/a'),
@@ -158,6 +162,7 @@ const sequences: readonly Sequence[] = [
   },
   {
     name: 'watch once, recursively, forever, after an index',
+    againstEtcd: true,
     steps: [
       plain('set', '/s8/w', '1'),
       plain('set', '/s8/w', '2'),
@@ -169,7 +174,16 @@ const sequences: readonly Sequence[] = [
       { args: (base) => ['watch', '--recursive', '--after-index', String(base + 1), '/s8/d'] },
       { args: (base) => ['-o', 'json', 'watch', '-r', '--after-index', String(base + 2), '/s8/d'] },
       {
-        args: (base) => ['-o', 'extended', 'watch', '--forever', '--recursive', '--after-index', String(base), '/s8'],
+        args: (base) => [
+          '-o',
+          'extended',
+          'watch',
+          '--forever',
+          '--recursive',
+          '--after-index',
+          String(base),
+          '/s8',
+        ],
         interruptAfterMs: 2500,
       },
       {
@@ -196,7 +210,17 @@ const sequences: readonly Sequence[] = [
       plain('set', '/s10/d/a', 'x'),
       plain('rm', '/s10/d/a'),
       {
-        args: (base) => ['exec-watch', '--recursive', '--after-index', String(base - 1), '/s10', '--', 'sh', '-c', echoEvent],
+        args: (base) => [
+          'exec-watch',
+          '--recursive',
+          '--after-index',
+          String(base - 1),
+          '/s10',
+          '--',
+          'sh',
+          '-c',
+          echoEvent,
+        ],
         interruptAfterMs: 2500,
       },
       {
@@ -208,6 +232,7 @@ const sequences: readonly Sequence[] = [
   },
   {
     name: 'members and cluster health',
+    againstEtcd: true,
     steps: [
       plain('member', 'list'),
       plain('member', 'list', 'extra'),
@@ -222,6 +247,7 @@ const sequences: readonly Sequence[] = [
   },
   {
     name: 'global flags: --no-sync, --debug, --timeout, --total-timeout, --peers',
+    againstEtcd: true,
     steps: [
       plain('--no-sync', 'set', '/s12/a', '1'),
       plain('--debug', 'get', '/s12/a'),
@@ -266,7 +292,12 @@ function normalise(outcome: Outcome, base: number, endpoint: string, step: Step)
       .replace(/peerURLs=\S+/g, 'peerURLs=<peer-urls>')
       .replace(/name=\S+/g, 'name=<name>')
       .replace(/"expiration":"[^"]+"/g, '"expiration":"<time>"')
-      .replace(/(Created-Index: |Modified-Index: |Index: |"createdIndex":|"modifiedIndex":)(\d+)/g, (_, label, n) => label + relative(n))
+      // Remaining TTLs depend on how long a loaded machine took between two commands.
+      .replace(/(TTL: |"ttl":)[1-9]\d*/g, '$1<ttl>')
+      .replace(
+        /(Created-Index: |Modified-Index: |Index: |"createdIndex":|"modifiedIndex":)(\d+)/g,
+        (_, label, n) => label + relative(n),
+      )
       .replace(/( != )(\d+)\]/g, (_, label, n) => `${label}${relative(n)}]`)
       .replace(/\[(\d+)\]/g, (_, n) => `[${relative(n)}]`)
       .replace(/\/(0\d{19})\b/g, (_, n) => `/${relative(n)}`);
@@ -293,9 +324,11 @@ async function runSequence(sequence: Sequence, targets: readonly Target[]): Prom
       continue;
     }
     const runs = targets.map(async (target) => {
+      const position = target.outputs.push('') - 1;
       const args = step.args(target.base);
       const outcome = await runTool(target.program, target.endpoint, args, step);
-      target.outputs.push(`$ ${step.args(0).join(' ')}\n${normalise(outcome, target.base, target.endpoint, step)}`);
+      target.outputs[position] =
+        `$ ${step.args(0).join(' ')}\n${normalise(outcome, target.base, target.endpoint, step)}`;
     });
     if (step.background) pending.push(...runs);
     else await Promise.all(runs);
@@ -313,9 +346,19 @@ describe('concordctl matches etcdctl (v2)', () => {
         base: 0,
         outputs: [],
       };
-      const againstEtcd: Target = { program: concordctl, endpoint: etcdForConcordctl.clientUrl, base: 0, outputs: [] };
-      await runSequence(sequence, [reference, concord, againstEtcd]);
-      expect(againstEtcd.outputs.join('\n'), 'concordctl against etcd').toBe(reference.outputs.join('\n'));
+      const againstEtcd: Target = {
+        program: concordctl,
+        endpoint: etcdForConcordctl.clientUrl,
+        base: 0,
+        outputs: [],
+      };
+      await runSequence(
+        sequence,
+        sequence.againstEtcd ? [reference, concord, againstEtcd] : [reference, concord],
+      );
+      if (sequence.againstEtcd) {
+        expect(againstEtcd.outputs.join('\n'), 'concordctl against etcd').toBe(reference.outputs.join('\n'));
+      }
       expect(concord.outputs.join('\n'), 'concordctl against Concord').toBe(reference.outputs.join('\n'));
     });
   }

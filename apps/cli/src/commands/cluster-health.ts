@@ -40,7 +40,10 @@ export function clusterHealthCommand(): Command {
               }
               break;
             }
-            if (!checked) writeOut(`member ${member.id} is unreachable: [${member.clientURLs.join(' ')}] are all unreachable\n`);
+            if (!checked)
+              writeOut(
+                `member ${member.id} is unreachable: [${member.clientURLs.join(' ')}] are all unreachable\n`,
+              );
           }
           writeOut(healthy ? 'cluster is healthy\n' : 'cluster is unavailable\n');
           if (!flags.forever) throw new CliExit(healthy ? exitCodes.success : exitCodes.clusterNotHealthy);
@@ -64,7 +67,8 @@ async function checkHealth(url: string, context: CommandContext): Promise<boolea
   try {
     return await client.health();
   } catch (error) {
-    const reason = error instanceof ClusterError ? (error.errors[0]?.message ?? error.message) : String(error);
+    const reason =
+      error instanceof ClusterError ? (error.errors[0]?.message ?? error.message) : String(error);
     return `Get "${url}/health": ${reason}`;
   } finally {
     await client.close();

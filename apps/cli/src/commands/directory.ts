@@ -12,7 +12,9 @@ function directoryCommand(name: string, summary: string, send: DirectoryRequest)
     .action(async (values: string[], flags: { ttl: number }, command: Command) => {
       const key = values[0] ?? badArguments('key required');
       await withContext(command, async (context) => {
-        const result = await send(context, key, flags.ttl).catch((error: unknown) => context.failRequest(error));
+        const result = await send(context, key, flags.ttl).catch((error: unknown) =>
+          context.failRequest(error),
+        );
         // etcdctl 3.4 prints nothing for these in the simple format, the response otherwise.
         if (context.output !== 'simple') context.print(result);
       });
@@ -26,8 +28,10 @@ export function mkdirCommand(): Command {
 }
 
 export function setdirCommand(): Command {
-  return directoryCommand('setdir', 'create a new directory or update an existing directory TTL', (context, key, ttlSeconds) =>
-    context.client.setDirectory(key, { ttlSeconds }),
+  return directoryCommand(
+    'setdir',
+    'create a new directory or update an existing directory TTL',
+    (context, key, ttlSeconds) => context.client.setDirectory(key, { ttlSeconds }),
   );
 }
 

@@ -7,7 +7,11 @@ import { parseExecWatchArguments } from './exec-watch-arguments.ts';
 
 /** `rawArguments` are the words after `exec-watch` as typed: splitting them needs the `--`. */
 export function execWatchCommand(rawArguments: () => readonly string[]): Command {
-  return defineCommand('exec-watch', 'watch a key for changes and exec an executable', '<key> <command> [args...]')
+  return defineCommand(
+    'exec-watch',
+    'watch a key for changes and exec an executable',
+    '<key> <command> [args...]',
+  )
     .option('--after-index <index>', 'watch after the given index')
     .option('-r, --recursive', 'watch all values for key and child keys')
     .allowUnknownOption()
@@ -48,7 +52,8 @@ function runCommand(command: readonly string[], response: V2Response): void {
     },
   });
   child.on('error', (error: NodeJS.ErrnoException) => {
-    const reason = error.code === 'ENOENT' ? `exec: "${command[0]}": executable file not found in $PATH` : error.message;
+    const reason =
+      error.code === 'ENOENT' ? `exec: "${command[0]}": executable file not found in $PATH` : error.message;
     writeError(reason);
     process.exit(exitCodes.badArguments);
   });

@@ -17,7 +17,10 @@ export function getCommand(): Command {
       const key = values[0] ?? badArguments('key required');
       await withContext(command, async (context) => {
         const result = await context.client
-          .getKey(key, { sorted: flags.sort === true, quorum: flags.quorum === true || flags.consistent === true })
+          .getKey(key, {
+            sorted: flags.sort === true,
+            quorum: flags.quorum === true || flags.consistent === true,
+          })
           .catch((error: unknown) => context.failRequest(error));
         if (result.response.node.dir) {
           writeError(`${result.response.node.key ?? ''}: is a directory\n`);

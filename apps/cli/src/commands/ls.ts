@@ -20,7 +20,11 @@ export function lsCommand(): Command {
       const key = values[0] ?? '/';
       await withContext(command, async (context) => {
         const result = await context.client
-          .getKey(key, { sorted: flags.sort === true, recursive: flags.recursive === true, quorum: flags.quorum === true })
+          .getKey(key, {
+            sorted: flags.sort === true,
+            recursive: flags.recursive === true,
+            quorum: flags.quorum === true,
+          })
           .catch((error: unknown) => context.failRequest(error));
         const node = result.response.node;
         const lines: string[] = [];

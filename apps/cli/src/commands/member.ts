@@ -12,7 +12,9 @@ export function memberCommand(): Command {
       .action(async (values: string[], _flags: object, command: Command) => {
         if (values.length !== 0) fail('No arguments accepted');
         await withContext(command, async (context) => {
-          const members = await context.client.listMembers().catch((error: unknown) => fail(messageOf(error)));
+          const members = await context.client
+            .listMembers()
+            .catch((error: unknown) => fail(messageOf(error)));
           const leader = await context.client
             .leader()
             .catch((error: unknown) => fail(`Failed to get leader:  ${messageOf(error)}`));
@@ -40,9 +42,13 @@ export function memberCommand(): Command {
         await withContext(command, async (context) => {
           const invalid = peerUrlProblem(peerUrl);
           if (invalid !== undefined) fail(invalid);
-          const added = await context.client.addMember(peerUrl).catch((error: unknown) => fail(messageOf(error)));
+          const added = await context.client
+            .addMember(peerUrl)
+            .catch((error: unknown) => fail(messageOf(error)));
           writeOut(`Added member named ${name} with ID ${added.id} to cluster\n`);
-          const members = await context.client.listMembers().catch((error: unknown) => fail(messageOf(error)));
+          const members = await context.client
+            .listMembers()
+            .catch((error: unknown) => fail(messageOf(error)));
           const initialCluster = members.flatMap((each) =>
             each.peerURLs.map((url) => `${each.id === added.id ? name : each.name}=${url}`),
           );
@@ -63,7 +69,9 @@ export function memberCommand(): Command {
         await withContext(command, async (context) => {
           const members = await context.client
             .listMembers()
-            .catch((error: unknown) => fail(`Error while verifying ID against known members: ${messageOf(error)}`));
+            .catch((error: unknown) =>
+              fail(`Error while verifying ID against known members: ${messageOf(error)}`),
+            );
           let found = false;
           for (const each of members) {
             if (each.id === id) found = true;

@@ -1,4 +1,6 @@
+import type { KvResult } from '@concord/protocol';
 import type { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
 import { badArguments, defineCommand, integer, withContext } from './define.ts';
 
 interface RemoveFlags {
@@ -25,21 +27,28 @@ export function rmCommand(): Command {
             prevIndex: flags.withIndex,
           })
           .catch((error: unknown) => context.failRequest(error));
-        context.print(result);
+        printRemoved(context, result);
       });
     });
 }
 
 export function rmdirCommand(): Command {
-  return defineCommand('rmdir', 'removes the key if it is an empty directory or a key-value pair', '<key>').action(
-    async (values: string[], _flags: object, command: Command) => {
-      const key = values[0] ?? badArguments('key required');
-      await withContext(command, async (context) => {
-        const result = await context.client
-          .removeDirectory(key)
-          .catch((error: unknown) => context.failRequest(error));
-        context.print(result);
-      });
-    },
-  );
+  return defineCommand(
+    'rmdir',
+    'removes the key if it is an empty directory or a key-value pair',
+    '<key>',
+  ).action(async (values: string[], _flags: object, command: Command) => {
+    const key = values[0] ?? badArguments('key required');
+    await withContext(command, async (context) => {
+      const result = await context.client
+        .removeDirectory(key)
+        .catch((error: unknown) => context.failRequest(error));
+      printRemoved(context, result);
+    });
+  });
+}
+
+/** etcdctl 3.4 prints nothing for a removed directory in the simple format, the response otherwise. */
+function printRemoved(context: CommandContext, result: KvResult): void {
+  if (!result.response.node.dir || context.output !== 'simple') context.print(result);
 }

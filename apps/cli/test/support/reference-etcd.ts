@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, sleep } from '../../../../test/support/process-cluster.ts';
 
-const installHint = "install Debian's etcd-server and etcd-client (apt-get install -y etcd-server etcd-client)";
+const installHint =
+  "install Debian's etcd-server and etcd-client (apt-get install -y etcd-server etcd-client)";
 
 /** Fails the test run, with what to install, when the reference programs are missing. */
 export function requireReferencePrograms(): void {

@@ -17,7 +17,12 @@ export interface RunOptions {
 }
 
 /** Runs etcdctl (in v2 mode) or concordctl with the given endpoint and collects what it printed. */
-export function runTool(program: string, endpoint: string, args: readonly string[], options: RunOptions = {}): Promise<Outcome> {
+export function runTool(
+  program: string,
+  endpoint: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, ['--endpoints', endpoint, ...args], {
       env: { ...process.env, ETCDCTL_API: '2', ...options.environment },
@@ -29,7 +34,9 @@ export function runTool(program: string, endpoint: string, args: readonly string
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdin.end(options.stdin ?? '');
     const interrupt =
-      options.interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+      options.interruptAfterMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
     const limit = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('error', reject);
     child.on('close', (code) => {
