@@ -82,4 +82,19 @@ describe('a cluster of three member processes', () => {
     await cluster.waitUntilServing(member);
     expect(await localValue(member.clientUrl, '/durable')).toBe('yes');
   });
+
+  it('restarts one member alone with --force-new-cluster, keeping every key', async () => {
+    for (let i = 0; i < 5; i++) await put(cluster.members[1]!.clientUrl, `/forced/${i}`, `${i}`);
+    const survivor = cluster.members[0]!;
+    await eventuallyValue(survivor.clientUrl, '/forced/4', '4');
+    for (const member of cluster.members) await cluster.signal(member, 'SIGTERM');
+    cluster.startMember(survivor, ['--force-new-cluster']);
+    await cluster.waitUntilServing(survivor);
+    await put(survivor.clientUrl, '/forced/alone', 'yes');
+    for (let i = 0; i < 5; i++) expect(await localValue(survivor.clientUrl, `/forced/${i}`)).toBe(`${i}`);
+    const members = (await (await fetch(`${survivor.clientUrl}/v2/members`)).json()) as {
+      members: { name: string }[];
+    };
+    expect(members.members.map((member) => member.name)).toEqual([survivor.name]);
+  });
 });

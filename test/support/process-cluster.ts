@@ -65,7 +65,7 @@ export class ProcessCluster {
     return cluster;
   }
 
-  startMember(member: ProcessMember): void {
+  startMember(member: ProcessMember, extraArguments: readonly string[] = []): void {
     const initialCluster = this.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
     const child = spawn(
       launcher,
@@ -90,6 +90,7 @@ export class ProcessCluster {
         '500',
         '--log-level',
         'warn',
+        ...extraArguments,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

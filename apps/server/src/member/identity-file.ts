@@ -56,6 +56,26 @@ export async function loadOrCreateIdentity(
   return { identity, created: true };
 }
 
+/** After --force-new-cluster the member is the only one: later starts must not dial the old peers. */
+export async function becomeSoleMember(
+  config: MemberConfig,
+  identity: MemberIdentity,
+): Promise<MemberIdentity> {
+  const self = identity.initialMembers.find((member) => member.id === identity.memberId);
+  const sole: MemberIdentity = {
+    ...identity,
+    initialMembers: [
+      {
+        id: identity.memberId,
+        name: identity.name,
+        peerURLs: self?.peerURLs ?? [...config.initialAdvertisePeerUrls],
+      },
+    ],
+  };
+  await writeDurably(join(config.dataDirectory, fileName), `${JSON.stringify(sole, null, 2)}\n`);
+  return sole;
+}
+
 function parseIdentity(text: string, path: string): MemberIdentity {
   let parsed: unknown;
   try {

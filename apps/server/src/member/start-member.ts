@@ -6,7 +6,7 @@ import { ConcordMetrics } from '../metrics.ts';
 import type { MemberInfo } from '../options.ts';
 import { MemberConfigurationError } from './configuration-error.ts';
 import type { MemberConfig } from './flags.ts';
-import { loadOrCreateIdentity, type MemberIdentity } from './identity-file.ts';
+import { becomeSoleMember, loadOrCreateIdentity, type MemberIdentity } from './identity-file.ts';
 
 export const concordVersion = '0.1.0';
 
@@ -23,10 +23,18 @@ export async function startMember(
   logger: Logger,
   onFatal: (error: Error) => void,
 ): Promise<RunningMember> {
+  const loaded = await loadOrCreateIdentity(config);
+  const { created } = loaded;
+  let { identity } = loaded;
   if (config.forceNewCluster) {
-    throw new MemberConfigurationError('--force-new-cluster is not supported by this Concord version yet');
+    if (created) {
+      throw new MemberConfigurationError(
+        `--force-new-cluster needs a data directory with a member's data, and ${config.dataDirectory} has none`,
+      );
+    }
+    identity = await becomeSoleMember(config, identity);
+    logger.warn({ memberId: identity.memberId }, 'forcing a new one-member cluster from this data directory');
   }
-  const { identity, created } = await loadOrCreateIdentity(config);
   logger.info(
     {
       name: identity.name,
@@ -65,6 +73,7 @@ export async function startMember(
     logger: logger.child({ component: 'node' }),
     onFatal,
     metrics: metrics.nodeMetrics,
+    forceNewCluster: config.forceNewCluster,
   });
   node.announce({
     id: identity.memberId,

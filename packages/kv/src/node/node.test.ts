@@ -185,4 +185,23 @@ describe('Node', () => {
     expect((await iterator.next()).value?.action).toBe('compareAndDelete');
     replay.cancel();
   });
+
+  it("starts a one-member cluster from a member's data with forceNewCluster, for good", async () => {
+    cluster = await InProcessCluster.start(3, { snapshotEveryEntries: 10 });
+    const leader = await cluster.waitForLeader();
+    for (let i = 0; i < 25; i++) await new NodeKv(leader).set(`/kept/${i}`, `${i}`);
+    await cluster.waitForApplied(leader.status().commitIndex);
+    for (const id of cluster.ids) await cluster.stopMember(id);
+    // Only m1 comes back, on its own: it must not wait for the two others.
+    const survivor = await cluster.startMember('m1', { forceNewCluster: true });
+    expect(survivor.raftStatus().config).toEqual({ voters: ['m1'], learners: [] });
+    await cluster.waitForLeader();
+    expect((await new NodeKv(survivor).get('/kept')).response.node?.nodes).toHaveLength(25);
+    await new NodeKv(survivor).set('/after', 'alone');
+    await cluster.stopMember('m1');
+    const again = await cluster.startMember('m1');
+    expect(again.raftStatus().config.voters).toEqual(['m1']);
+    await cluster.waitForLeader();
+    expect((await new NodeKv(again).get('/after')).response.node?.value).toBe('alone');
+  });
 });

@@ -12,7 +12,7 @@ import {
   type SnapshotMeta,
 } from '@concord/raft';
 import { applyRequest, Store, type StoreOptions, type StoreRequest } from '../store/index.ts';
-import { Wal, type WalOptions } from '../wal/index.ts';
+import { type RestoredLog, Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
 import { type MemberAttributes, MemberRegistry } from './member-registry.ts';
 import { decodeMemberSnapshot, encodeMemberSnapshotChunks } from './member-snapshot.ts';
@@ -49,6 +49,11 @@ export interface NodeOptions {
   readonly logger?: NodeLogger;
   /** Called once if the member must stop (a failed disk write, a broken invariant). */
   readonly onFatal?: (error: Error) => void;
+  /**
+   * Start as the only member of a new cluster from this data directory, keeping its data
+   * (etcd's --force-new-cluster): for restoring a backup, or recovering from a lost quorum.
+   */
+  readonly forceNewCluster?: boolean;
   /** Observes fsyncs, snapshot saves, proposals and leader changes for monitoring; none by default. */
   readonly metrics?: NodeMetrics;
 }
@@ -137,7 +142,11 @@ export class Node {
     const heartbeatMs = options.heartbeatMs ?? 100;
     const electionMs = options.electionMs ?? 1000;
     if (electionMs < heartbeatMs * 3) throw new RangeError('electionMs must be at least three heartbeats');
-    const { wal, restored, warnings } = await Wal.open(options.dataDirectory, options.wal, options.metrics);
+    const opened = await Wal.open(options.dataDirectory, options.wal, options.metrics);
+    const { wal, warnings } = opened;
+    const restored = options.forceNewCluster
+      ? await forceSingleMember(wal, opened.restored, options.memberId)
+      : opened.restored;
     const logger = options.logger ?? silentLogger;
     for (const warning of warnings) logger.warn({ dataDirectory: options.dataDirectory }, warning);
     const store = new Store(options.store);
@@ -571,6 +580,28 @@ export class Node {
     this.failEverything(new RaftInternalError(`etcdserver: ${error.message}`, this.store.currentIndex));
     this.options.onFatal?.(error);
   }
+}
+
+/**
+ * Rewrites the durable state so that `memberId` is the only member: the snapshot's
+ * configuration becomes that one voter and the membership changes in the log become no-ops,
+ * and both are written back, so that the change survives the next restart.
+ */
+async function forceSingleMember(wal: Wal, restored: RestoredLog, memberId: NodeId): Promise<RestoredLog> {
+  const config = { voters: [memberId], learners: [] };
+  const snapshot =
+    restored.snapshot === null
+      ? null
+      : { meta: { ...restored.snapshot.meta, config }, data: restored.snapshot.data };
+  const entries = restored.entries.map(
+    (entry): Entry =>
+      entry.type === 'config'
+        ? { type: 'normal', term: entry.term, index: entry.index, data: noData }
+        : entry,
+  );
+  if (snapshot !== null) await wal.saveSnapshot(snapshot);
+  if (entries.length > 0) await wal.append(restored.hardState, entries);
+  return { hardState: restored.hardState, snapshot, entries };
 }
 
 /** A member's snapshot holds the member registry and the store. */

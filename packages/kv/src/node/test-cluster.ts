@@ -28,7 +28,7 @@ export class InProcessCluster {
     return cluster;
   }
 
-  async startMember(id: string): Promise<Node> {
+  async startMember(id: string, extra: Partial<NodeOptions> = {}): Promise<Node> {
     const node = await Node.open({
       memberId: id,
       dataDirectory: this.directories.get(id)!,
@@ -39,6 +39,7 @@ export class InProcessCluster {
       requestTimeoutMs: 3000,
       logger: { info() {}, warn: (o, m) => console.warn(m, o), error: (o, m) => console.error(m, o) },
       ...this.overrides,
+      ...extra,
     });
     this.nodes.set(id, node);
     return node;
