@@ -184,11 +184,11 @@ const sequences: readonly Sequence[] = [
           String(base),
           '/s8',
         ],
-        interruptAfterMs: 2500,
+        interruptAfterMs: 6000,
       },
       {
         args: (base) => ['watch', '-f', '--after-index', String(base), '/s8/w'],
-        interruptAfterMs: 2500,
+        interruptAfterMs: 6000,
       },
       plain('watch'),
     ],
@@ -221,11 +221,11 @@ const sequences: readonly Sequence[] = [
           '-c',
           echoEvent,
         ],
-        interruptAfterMs: 2500,
+        interruptAfterMs: 6000,
       },
       {
         args: (base) => ['exec-watch', '--after-index', String(base - 1), 'sh', '-c', echoEvent, '/s10/k'],
-        interruptAfterMs: 2500,
+        interruptAfterMs: 6000,
       },
       plain('exec-watch', '/s10/k'),
     ],
@@ -288,7 +288,7 @@ function normalise(outcome: Outcome, base: number, endpoint: string, step: Step)
   const lines = (text: string) => {
     let result = text
       .replaceAll(endpoint, '<client-url>')
-      .replace(/\b[0-9a-f]{16}\b/g, '<member-id>')
+      .replace(/\b[0-9a-f]{12,16}\b/g, '<member-id>')
       .replace(/peerURLs=\S+/g, 'peerURLs=<peer-urls>')
       .replace(/name=\S+/g, 'name=<name>')
       .replace(/"expiration":"[^"]+"/g, '"expiration":"<time>"')
