@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { V2Context } from './context.ts';
 import { bodyBytes, sendMethodNotAllowed } from './go-http.ts';
 import { goJson } from './go-json.ts';
+import { removeMember } from './member-removal.ts';
 import type { MemberInfo } from './options.ts';
 
 export const membersPrefix = '/v2/members';
@@ -14,12 +15,20 @@ export function handleMembers(
   request: FastifyRequest,
   reply: FastifyReply,
   path: string,
-): FastifyReply {
+): FastifyReply | Promise<FastifyReply> {
   if (!memberMethods.includes(request.method)) return sendMethodNotAllowed(reply, memberMethods);
   reply.header('X-Etcd-Cluster-Id', context.options.clusterId);
+  if (request.method === 'DELETE') {
+    context.statistics.recordAuthenticationCheck();
+    return removeMember(context, request, reply, trimSlashes(path.slice(membersPrefix.length)));
+  }
   if (request.method !== 'GET') {
     context.statistics.recordAuthenticationCheck();
-    return sendHttpError(reply, 501, 'runtime membership changes are not supported by this member yet');
+    return sendHttpError(
+      reply,
+      501,
+      'adding and updating members at runtime is not supported by this Concord version yet',
+    );
   }
   const rest = trimSlashes(path.slice(membersPrefix.length));
   const members = sortedMembers(context.options.members());

@@ -239,6 +239,20 @@ suite('membership', () => {
     expect(network.raft('2').status().config).toEqual({ voters: ['2', '3'], learners: [] });
   });
 
+  it('a removed member still receives its removal and learns it is committed, then the leader forgets it', () => {
+    const network = healthyCluster();
+    const result = network.raft('1').proposeConfChange({ type: 'remove', node: '3' });
+    expect(result.status).toBe('appended');
+    const { index } = result as { index: number };
+    settle(network);
+    // Member 3 holds the change and knows it committed: it can apply it and stop.
+    expect(network.raft('3').status().config.voters).toEqual(['1', '2']);
+    expect(network.raft('3').softState().commit).toBeGreaterThanOrEqual(index);
+    expect(network.raft('1').status().progress.has('3')).toBe(true);
+    network.tick('1', 10); // an election timeout after the commit, the leader stops sending to it
+    expect(network.raft('1').status().progress.has('3')).toBe(false);
+  });
+
   it('removing a member shrinks the quorum', () => {
     const commitWithTwoOfFour = (remove: boolean) => {
       const network = healthyCluster({}, ['1', '2', '3', '4']);

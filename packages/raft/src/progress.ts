@@ -71,6 +71,8 @@ export class Progress {
   snapshotSentTick = 0;
   /** Heard from since the last check-quorum round. */
   recentActive = false;
+  /** The leader's tick count when this follower last answered; -1 when it has not yet. */
+  lastHeardTick = -1;
   readonly inflights: Inflights;
 
   constructor(next: number, inflightCountMax: number, inflightBytesMax: number) {

@@ -59,6 +59,8 @@ export interface ProgressStatus {
   readonly next: number;
   readonly state: string;
   readonly recentActive: boolean;
+  /** Leader ticks since this follower last answered, or -1 when it has not answered this term. */
+  readonly ticksSinceHeard: number;
 }
 
 export interface RaftStatus {
@@ -111,6 +113,8 @@ export class Raft {
 
   private readonly votes = new Map<NodeId, boolean>();
   private progress = new Map<NodeId, Progress>();
+  /** Removed members still being told about their removal (see applyConfigEntry). */
+  private readonly departing = new Map<NodeId, { removalIndex: number; pruneAtTick: number | null }>();
   private transferee: NodeId = '';
   private transferElapsed = 0;
   /** Index of the last config entry appended while leader; a new change waits until it commits. */
@@ -352,7 +356,13 @@ export class Raft {
   status(): RaftStatus {
     const progress = new Map<NodeId, ProgressStatus>();
     for (const [node, p] of this.progress) {
-      progress.set(node, { match: p.match, next: p.next, state: p.state, recentActive: p.recentActive });
+      progress.set(node, {
+        match: p.match,
+        next: p.next,
+        state: p.state,
+        recentActive: p.recentActive,
+        ticksSinceHeard: p.lastHeardTick === -1 ? -1 : this.leaderTicks - p.lastHeardTick,
+      });
     }
     return {
       id: this.id,
@@ -419,6 +429,12 @@ export class Raft {
     this.heartbeatElapsed++;
     this.electionElapsed++;
     this.leaderTicks++;
+    for (const [member, departure] of this.departing) {
+      if (departure.pruneAtTick !== null && this.leaderTicks >= departure.pruneAtTick) {
+        this.departing.delete(member);
+        this.progress.delete(member);
+      }
+    }
     if (this.transferee !== '') {
       this.transferElapsed++;
       if (this.transferElapsed >= this.options.electionTicks) this.transferee = '';
@@ -568,6 +584,7 @@ export class Raft {
     this.votes.clear();
     this.transferee = '';
     this.progress = new Map();
+    this.departing.clear();
     this.broadcastEntries = false;
     this.broadcastCommit = false;
     for (const read of this.reads.drain()) this.failRead(read.context, read.requester);
@@ -763,6 +780,7 @@ export class Raft {
     const progress = this.progress.get(message.from);
     if (progress === undefined) return;
     progress.recentActive = true;
+    progress.lastHeardTick = this.leaderTicks;
     if (message.reject) {
       if (progress.state === 'snapshot') return;
       const nextProbe =
@@ -795,6 +813,7 @@ export class Raft {
     const progress = this.progress.get(message.from);
     if (progress === undefined) return;
     progress.recentActive = true;
+    progress.lastHeardTick = this.leaderTicks;
     progress.probeSent = false;
     // Appends lost on the way (say, to a member that restarted) would otherwise keep the window
     // full forever: each heartbeat answer frees one slot so that replication resumes.
@@ -859,6 +878,11 @@ export class Raft {
     this.log.commitTo(index);
     this.broadcastCommit = true;
     this.serveReadsAwaitingCommit();
+    for (const departure of this.departing.values()) {
+      if (departure.pruneAtTick === null && this.log.committed >= departure.removalIndex) {
+        departure.pruneAtTick = this.leaderTicks + this.options.electionTicks;
+      }
+    }
     if (!isVoter(this.config, this.id) && this.log.committed >= this.pendingConfigIndex) {
       // We committed our own removal: hand over by stepping down (§4.2.2).
       this.becomeFollower(this.term, '');
@@ -1012,9 +1036,16 @@ export class Raft {
     this.config = applyConfChange(this.config, change);
     this.pendingConfigIndex = index;
     if (this.role !== 'leader') return;
-    for (const member of members(this.config)) this.addProgress(member);
+    for (const member of members(this.config)) {
+      this.addProgress(member);
+      this.departing.delete(member);
+    }
+    // A removed member keeps receiving the log until its removal is committed and it has been
+    // told so, so that it learns it was removed and stops (it counts in no quorum meanwhile).
     for (const member of this.progress.keys()) {
-      if (!isMember(this.config, member)) this.progress.delete(member);
+      if (!isMember(this.config, member) && !this.departing.has(member)) {
+        this.departing.set(member, { removalIndex: index, pruneAtTick: null });
+      }
     }
     if (this.transferee !== '' && !isVoter(this.config, this.transferee)) this.transferee = '';
   }

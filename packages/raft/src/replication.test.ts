@@ -376,6 +376,7 @@ suite('lost appends', () => {
       next: 3,
       state: 'replicate',
       recentActive: true,
+      ticksSinceHeard: 0,
     });
 
     // Nothing new is proposed: the heartbeat round must notice the gap and resend entry 2.

@@ -33,10 +33,15 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('SIGINT', () => void stop('SIGINT', 0));
-  member = await startMember(config, logger, (error) => {
-    logger.fatal({ err: error }, 'member stopped after a fatal error');
-    void stop('fatal', 1);
-  });
+  member = await startMember(
+    config,
+    logger,
+    (error) => {
+      logger.fatal({ err: error }, 'member stopped after a fatal error');
+      void stop('fatal', 1);
+    },
+    () => setImmediate(() => void stop('removed from the cluster', 0)),
+  );
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

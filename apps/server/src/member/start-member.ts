@@ -22,6 +22,8 @@ export async function startMember(
   config: MemberConfig,
   logger: Logger,
   onFatal: (error: Error) => void,
+  /** The cluster removed this member: it must stop. */
+  onRemoved: () => void = () => {},
 ): Promise<RunningMember> {
   const loaded = await loadOrCreateIdentity(config);
   const { created } = loaded;
@@ -72,6 +74,15 @@ export async function startMember(
     snapshotEveryEntries: config.snapshotCount,
     logger: logger.child({ component: 'node' }),
     onFatal,
+    onMembershipChange: (change) => {
+      if (change.type !== 'remove') return;
+      if (change.node === identity.memberId) {
+        logger.warn({ memberId: identity.memberId }, 'this member was removed from the cluster; stopping');
+        onRemoved();
+      } else {
+        void transport.removePeer(change.node).catch(() => {});
+      }
+    },
     metrics: metrics.nodeMetrics,
     forceNewCluster: config.forceNewCluster,
   });

@@ -204,4 +204,27 @@ describe('Node', () => {
     await cluster.waitForLeader();
     expect((await new NodeKv(again).get('/after')).response.node?.value).toBe('alone');
   });
+
+  it('removes a member through Raft, refusing what would lose quorum or is asked of a follower', async () => {
+    cluster = await InProcessCluster.start(3);
+    const leader = await cluster.waitForLeader();
+    const [first, second] = cluster.ids.filter((id) => id !== leader.memberId) as [string, string];
+    await sleep(100); // let the followers answer a few heartbeats
+    const notLeader = await cluster
+      .node(first)
+      .removeMember(second)
+      .catch((caught: unknown) => caught);
+    expect(notLeader).toMatchObject({ refusal: 'not-leader', leader: leader.memberId });
+    const unknown = await leader.removeMember('m9').catch((caught: unknown) => caught);
+    expect(unknown).toMatchObject({ refusal: 'not-found', message: 'No such member: m9' });
+    await cluster.stopMember(second);
+    await sleep(400); // the stopped member stops answering for longer than an election timeout
+    const unsafe = await leader.removeMember(first).catch((caught: unknown) => caught);
+    expect(unsafe).toMatchObject({ refusal: 'quorum' });
+    await leader.removeMember(second);
+    expect([...leader.raftStatus().config.voters].sort()).toEqual([leader.memberId, first].sort());
+    await new NodeKv(leader).set('/after-removal', 'ok');
+    await cluster.waitForApplied(leader.status().commitIndex);
+    expect(cluster.node(first).raftStatus().config.voters).not.toContain(second);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { RaftInternalError } from '@concord/protocol';
 import {
+  type ConfChange,
   type Entry,
   type HardState,
   type Message,
@@ -16,6 +17,7 @@ import { type RestoredLog, Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
 import { type MemberAttributes, MemberRegistry } from './member-registry.ts';
 import { decodeMemberSnapshot, encodeMemberSnapshotChunks } from './member-snapshot.ts';
+import { MembershipError, type PendingMembershipChange } from './membership.ts';
 import { type NodeMetrics, silentNodeMetrics } from './node-metrics.ts';
 import { isEtcdError, type PendingRead, type PendingWrite, timedOut, type WriteResult } from './pending.ts';
 
@@ -54,6 +56,8 @@ export interface NodeOptions {
    * (etcd's --force-new-cluster): for restoring a backup, or recovering from a lost quorum.
    */
   readonly forceNewCluster?: boolean;
+  /** Called when a membership change is applied here (the peer transport follows it). */
+  readonly onMembershipChange?: (change: ConfChange) => void;
   /** Observes fsyncs, snapshot saves, proposals and leader changes for monitoring; none by default. */
   readonly metrics?: NodeMetrics;
 }
@@ -107,6 +111,8 @@ export class Node {
   private loop: Promise<void> | null = null;
   private closed = false;
   private incomingSnapshot: Snapshot | null = null;
+  private readonly membershipChanges = new Map<number, PendingMembershipChange>();
+  private readonly electionTicks: number;
   /** The newest hard state the core handed out, and the one last written to the log. */
   private latestHardState: HardState | null = null;
   private durableHardState: HardState | null = null;
@@ -132,6 +138,7 @@ export class Node {
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? silentNodeMetrics;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 7000;
+    this.electionTicks = Math.round((options.electionMs ?? 1000) / (options.heartbeatMs ?? 100));
     this.snapshotEveryEntries = options.snapshotEveryEntries ?? 10_000;
     this.appliedIndex = snapshotIndex;
     this.snapshotIndex = snapshotIndex;
@@ -309,6 +316,11 @@ export class Node {
         this.failWrite(write.id, timedOut(this.raft.softState().leader !== '', this.store.currentIndex));
       else if (write.state === 'waiting') this.tryPropose(write);
     }
+    for (const change of [...this.membershipChanges.values()]) {
+      if (now < change.deadlineMs) continue;
+      this.membershipChanges.delete(change.index);
+      change.reject(timedOut(this.raft.softState().leader !== '', this.store.currentIndex));
+    }
     for (const read of this.reads.values()) {
       if (now >= read.deadlineMs) {
         this.reads.delete(read.context);
@@ -386,7 +398,7 @@ export class Node {
   /** Handles Ready batches until there is none: many proposals in flight share one write and fsync. */
   private async drain(): Promise<void> {
     try {
-      while (this.raft.hasReady()) await this.handleReady(this.raft.ready());
+      while (!this.closed && this.raft.hasReady()) await this.handleReady(this.raft.ready());
     } catch (error) {
       this.fatal(error as Error);
     }
@@ -436,9 +448,87 @@ export class Node {
     return durable === null || hardState.term !== durable.term || hardState.vote !== durable.vote;
   }
 
+  /**
+   * Removes a member through a Raft membership change and resolves once it is applied here.
+   * Only the leader does this; a change that would leave fewer active voters than a quorum,
+   * or that comes while another is in progress, is refused.
+   */
+  removeMember(memberId: NodeId): Promise<void> {
+    if (this.closed) return Promise.reject(this.closingError());
+    const status = this.raft.status();
+    if (status.role !== 'leader') {
+      return Promise.reject(
+        new MembershipError('not-leader', 'membership changes are made by the leader', status.leader),
+      );
+    }
+    const { voters, learners } = status.config;
+    if (!voters.includes(memberId) && !learners.includes(memberId)) {
+      return Promise.reject(new MembershipError('not-found', `No such member: ${memberId}`));
+    }
+    if (voters.includes(memberId)) {
+      const remaining = voters.filter((voter) => voter !== memberId);
+      const active = remaining.filter(
+        (voter) => voter === this.memberId || this.recentlyHeard(status, voter),
+      );
+      const quorum = Math.floor(remaining.length / 2) + 1;
+      if (remaining.length === 0 || active.length < quorum) {
+        return Promise.reject(
+          new MembershipError(
+            'quorum',
+            `removing ${memberId} would leave ${active.length} active of ${remaining.length} voting members, fewer than a quorum of ${quorum}`,
+          ),
+        );
+      }
+    }
+    const result = this.raft.proposeConfChange({ type: 'remove', node: memberId });
+    if (result.status !== 'appended') {
+      const refusal =
+        result.status === 'rejected' && result.reason === 'membership-change-pending'
+          ? 'in-progress'
+          : 'refused';
+      const message = result.status === 'rejected' ? result.message : 'the change was not accepted';
+      return Promise.reject(new MembershipError(refusal, message));
+    }
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      this.membershipChanges.set(result.index, {
+        index: result.index,
+        term: result.term,
+        deadlineMs: this.clock() + this.requestTimeoutMs,
+        resolve,
+        reject,
+      });
+    });
+  }
+
+  private applyMembershipChange(change: ConfChange): void {
+    if (change.type === 'remove') this.members.remove(change.node);
+    this.options.onMembershipChange?.(change);
+  }
+
+  /** A follower counts as active if it answered within an election timeout. */
+  private recentlyHeard(status: ReturnType<Raft['status']>, memberId: NodeId): boolean {
+    const progress = status.progress.get(memberId);
+    return (
+      progress !== undefined &&
+      progress.ticksSinceHeard !== -1 &&
+      progress.ticksSinceHeard <= this.electionTicks
+    );
+  }
+
+  private settleMembershipChange(entry: Entry): void {
+    const pending = this.membershipChanges.get(entry.index);
+    if (pending === undefined) return;
+    this.membershipChanges.delete(entry.index);
+    if (entry.type === 'config' && entry.term === pending.term) pending.resolve();
+    else pending.reject(lostToNewLeader(this.store.currentIndex));
+  }
+
   private apply(entry: Entry): void {
     this.appliedIndex = entry.index;
     this.appliedTerm = entry.term;
+    this.settleMembershipChange(entry);
+    if (entry.type === 'config') this.applyMembershipChange(entry.change);
     const displacedId = this.writesByIndex.get(entry.index);
     this.writesByIndex.delete(entry.index);
     if (entry.type !== 'normal' || entry.data.length === 0) {
@@ -565,6 +655,8 @@ export class Node {
     for (const id of [...this.writes.keys()]) this.failWrite(id, error);
     for (const read of this.reads.values()) read.reject(error);
     this.reads.clear();
+    for (const change of this.membershipChanges.values()) change.reject(error);
+    this.membershipChanges.clear();
   }
 
   private closingError(): Error {
