@@ -135,7 +135,7 @@ const sequences: readonly Sequence[] = [
       { args: (base) => ['rm', '--with-index', String(base + 7), '--with-value', 'nope', '/s6/b'] },
       plain('-o', 'extended', 'rm', '--with-value', 'two', '/s6/b'),
       plain('set', '/s6/c', '3'),
-      { args: (base) => ['-o', 'json', 'rm', '--with-index', String(base + 8), '/s6/c'] },
+      { args: (base) => ['-o', 'json', 'rm', '--with-index', String(base + 9), '/s6/c'] },
       plain('set', '/s6/e/f/g', '1'),
       plain('rm', '-r', '/s6/e'),
       plain('rm'),
