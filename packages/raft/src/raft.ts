@@ -114,7 +114,10 @@ export class Raft {
   private readonly votes = new Map<NodeId, boolean>();
   private progress = new Map<NodeId, Progress>();
   /** Removed members still being told about their removal (see applyConfigEntry). */
-  private readonly departing = new Map<NodeId, { removalIndex: number; pruneAtTick: number | null }>();
+  private readonly departing = new Map<
+    NodeId,
+    { removalIndex: number; pruneAtTick: number | null; answersSinceCommit: number }
+  >();
   private transferee: NodeId = '';
   private transferElapsed = 0;
   /** Index of the last config entry appended while leader; a new change waits until it commits. */
@@ -809,12 +812,25 @@ export class Raft {
     }
   }
 
+  /**
+   * A removed member that holds its removal has surely been told of the commit once it answers
+   * two heartbeats sent after the commit (each carries the commit index): it can be forgotten.
+   */
+  private noteDepartingAnswer(member: NodeId, progress: Progress): void {
+    const departure = this.departing.get(member);
+    if (departure === undefined || departure.pruneAtTick === null || progress.match < departure.removalIndex)
+      return;
+    departure.answersSinceCommit++;
+    if (departure.answersSinceCommit >= 2) departure.pruneAtTick = this.leaderTicks;
+  }
+
   private handleHeartbeatResponse(message: HeartbeatResponseMessage): void {
     const progress = this.progress.get(message.from);
     if (progress === undefined) return;
     progress.recentActive = true;
     progress.lastHeardTick = this.leaderTicks;
     progress.probeSent = false;
+    this.noteDepartingAnswer(message.from, progress);
     // Appends lost on the way (say, to a member that restarted) would otherwise keep the window
     // full forever: each heartbeat answer frees one slot so that replication resumes.
     if (progress.state === 'replicate' && progress.inflights.full()) progress.inflights.freeFirst();
@@ -880,7 +896,8 @@ export class Raft {
     this.serveReadsAwaitingCommit();
     for (const departure of this.departing.values()) {
       if (departure.pruneAtTick === null && this.log.committed >= departure.removalIndex) {
-        departure.pruneAtTick = this.leaderTicks + this.options.electionTicks;
+        // Forgotten once it has surely heard of the commit (below), or after this long anyway.
+        departure.pruneAtTick = this.leaderTicks + this.options.electionTicks * 10;
       }
     }
     if (!isVoter(this.config, this.id) && this.log.committed >= this.pendingConfigIndex) {
@@ -1044,7 +1061,7 @@ export class Raft {
     // told so, so that it learns it was removed and stops (it counts in no quorum meanwhile).
     for (const member of this.progress.keys()) {
       if (!isMember(this.config, member) && !this.departing.has(member)) {
-        this.departing.set(member, { removalIndex: index, pruneAtTick: null });
+        this.departing.set(member, { removalIndex: index, pruneAtTick: null, answersSinceCommit: 0 });
       }
     }
     if (this.transferee !== '' && !isVoter(this.config, this.transferee)) this.transferee = '';

@@ -80,7 +80,13 @@ export async function startMember(
         logger.warn({ memberId: identity.memberId }, 'this member was removed from the cluster; stopping');
         onRemoved();
       } else {
-        void transport.removePeer(change.node).catch(() => {});
+        // The leader keeps telling a removed member of its removal for a while (see the Raft
+        // core): keep its link that long, then drop it.
+        const timer = setTimeout(
+          () => void transport.removePeer(change.node).catch(() => {}),
+          config.electionMs * 10,
+        );
+        timer.unref();
       }
     },
     metrics: metrics.nodeMetrics,
