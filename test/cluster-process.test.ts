@@ -1,26 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessCluster, sleep } from './support/process-cluster.ts';
+import { ProcessCluster, putWithRetry, sleep } from './support/process-cluster.ts';
 
-/** PUT through a member, retrying while the cluster elects a leader. */
-async function put(clientUrl: string, key: string, value: string, timeoutMs = 10_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${clientUrl}/v2/keys${key}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: `value=${encodeURIComponent(value)}`,
-      });
-      if (response.ok)
-        return ((await response.json()) as { node: { modifiedIndex: number } }).node.modifiedIndex;
-      last = `${response.status} ${await response.text()}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await sleep(50);
-  }
-  throw new Error(`PUT ${key} through ${clientUrl} did not succeed: ${last}`);
+/** PUT through a member, retrying while the cluster elects a leader; the new index. */
+async function put(clientUrl: string, key: string, value: string): Promise<number> {
+  return (await putWithRetry(clientUrl, key, value)).modifiedIndex;
 }
 
 async function localValue(clientUrl: string, key: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessCluster, type ProcessMember, sleep } from './support/process-cluster.ts';
+import { ProcessCluster, type ProcessMember, putWithRetry, sleep } from './support/process-cluster.ts';
 
 async function memberNames(member: ProcessMember): Promise<string[]> {
   const response = await fetch(`${member.clientUrl}/v2/members`);
@@ -17,16 +17,7 @@ async function exited(member: ProcessMember, timeoutMs: number): Promise<boolean
 }
 
 async function put(member: ProcessMember, key: string, value: string): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const response = await fetch(`${member.clientUrl}/v2/keys${key}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `value=${value}`,
-    }).catch(() => null);
-    if (response?.ok) return response.status;
-    await sleep(100);
-  }
-  throw new Error(`PUT ${key} never succeeded`);
+  return (await putWithRetry(member.clientUrl, key, value)).status;
 }
 
 describe('removing members of a running cluster of processes', () => {

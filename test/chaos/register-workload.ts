@@ -44,8 +44,7 @@ export class RegisterWorkload {
     let lastSeen: string | undefined;
     let sequence = 0;
     while (Date.now() < deadline) {
-      const running = cluster.members.filter((member) => member.process !== null);
-      const member = running[Math.floor(random() * running.length)];
+      const member = cluster.randomRunningMember(random);
       if (member === undefined) {
         await sleep(50);
         continue;

@@ -114,6 +114,12 @@ export class ProcessCluster {
     member.process = null;
   }
 
+  /** A member whose process runs, drawn with `random`; undefined while none runs. */
+  randomRunningMember(random: () => number): ProcessMember | undefined {
+    const running = this.members.filter((member) => member.process !== null);
+    return running[Math.floor(random() * running.length)];
+  }
+
   /** SIGSTOP: the member freezes (a long GC pause, a stalled VM) until `resume`. */
   pause(member: ProcessMember): void {
     member.process?.kill('SIGSTOP');
@@ -172,6 +178,35 @@ export class ProcessCluster {
     await this.links?.close();
     await rm(this.root, { recursive: true, force: true });
   }
+}
+
+/** PUTs a key through a member, retrying while the cluster elects a leader or a member restarts. */
+export async function putWithRetry(
+  clientUrl: string,
+  key: string,
+  value: string,
+  timeoutMs = 10_000,
+): Promise<{ status: number; modifiedIndex: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${clientUrl}/v2/keys${key}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `value=${encodeURIComponent(value)}`,
+      });
+      if (response.ok) {
+        const body = (await response.json()) as { node: { modifiedIndex: number } };
+        return { status: response.status, modifiedIndex: body.node.modifiedIndex };
+      }
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await sleep(50);
+  }
+  throw new Error(`PUT ${key} through ${clientUrl} did not succeed: ${last}`);
 }
 
 export function sleep(ms: number): Promise<void> {
