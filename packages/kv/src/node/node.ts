@@ -398,12 +398,26 @@ export class Node {
     }
   }
 
+  /**
+   * Starts handling Ready batches right after the current task, not in a later turn of the
+   * event loop: a lone write goes to disk at once. Proposals that arrive while a batch is being
+   * written join the next one, which is what batches them under load.
+   */
   private schedule(): void {
     if (this.loopScheduled || this.closed) return;
     this.loopScheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.loopScheduled = false;
-      if (this.loop === null) this.loop = this.drain().finally(() => (this.loop = null));
+      this.startLoop();
+    });
+  }
+
+  private startLoop(): void {
+    if (this.loop !== null || this.closed) return;
+    this.loop = this.drain().finally(() => {
+      this.loop = null;
+      // Work that arrived as the loop was ending would otherwise wait for the next tick.
+      if (this.raft.hasReady()) this.schedule();
     });
   }
 
@@ -430,18 +444,27 @@ export class Node {
     const installed = ready.snapshot === null ? null : this.takeIncomingSnapshot(ready.snapshot.meta);
     if (installed !== null) await this.timeSnapshotSave(() => this.wal.saveSnapshot(installed));
     if (ready.hardState !== null) this.latestHardState = ready.hardState;
-    if (this.mustSync(ready)) {
-      await this.wal.append(this.latestHardState, ready.entries);
-      this.durableHardState = this.latestHardState;
+    const persisted = this.mustSync(ready) ? this.wal.append(this.latestHardState, ready.entries) : null;
+    if (installed === null) {
+      // Committed entries are durable on a quorum already, this member included (the core
+      // counts a member's entries only once they are durable there): they are applied, and
+      // their clients answered, while the new entries are being written, not after.
+      try {
+        this.applyCommitted(ready.committedEntries);
+      } finally {
+        await persisted;
+      }
+    } else {
+      await persisted;
     }
+    if (persisted !== null) this.durableHardState = this.latestHardState;
     this.sendAll(this.raft.advance(ready));
     if (installed !== null && ready.snapshot !== null) {
       restoreState(installed.data, this.store, this.members);
       this.appliedIndex = ready.snapshot.meta.index;
       this.snapshotIndex = ready.snapshot.meta.index;
+      this.applyCommitted(ready.committedEntries);
     }
-    for (const entry of ready.committedEntries) this.apply(entry);
-    this.serveReads();
     if (this.appliedIndex - this.snapshotIndex >= this.snapshotEveryEntries) await this.takeSnapshot();
   }
 
@@ -534,6 +557,11 @@ export class Node {
     this.membershipChanges.delete(entry.index);
     if (entry.type === 'config' && entry.term === pending.term) pending.resolve();
     else pending.reject(lostToNewLeader(this.store.currentIndex));
+  }
+
+  private applyCommitted(entries: readonly Entry[]): void {
+    for (const entry of entries) this.apply(entry);
+    this.serveReads();
   }
 
   private apply(entry: Entry): void {
