@@ -47,7 +47,9 @@ describe('Node metrics hook', () => {
     // Every write is made durable before it is applied: at least one fsync for each.
     expect(metrics.fsyncSeconds.length - fsyncsBeforeWrites).toBeGreaterThanOrEqual(12);
     expect(metrics.fsyncSeconds.every((seconds) => Number.isFinite(seconds) && seconds >= 0)).toBe(true);
-    // 12 writes and the leader's empty entry, a snapshot every 5 applied entries.
+    // 12 writes and the leader's empty entry, a snapshot every 5 applied entries (saved in the
+    // background, one at a time).
+    await cluster.node('m1').settled();
     expect(metrics.snapshotSeconds.length).toBe(2);
   });
 

@@ -109,6 +109,10 @@ export class Node {
   private expireProposedAtMs = 0;
   private loopScheduled = false;
   private loop: Promise<void> | null = null;
+  /** A snapshot being written in the background; one at a time. */
+  private snapshotSave: Promise<void> | null = null;
+  /** A snapshot now durable, whose index the Ready loop compacts the log to. */
+  private savedSnapshot: SnapshotMeta | null = null;
   private closed = false;
   private incomingSnapshot: Snapshot | null = null;
   private readonly membershipChanges = new Map<number, PendingMembershipChange>();
@@ -301,6 +305,7 @@ export class Node {
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.failEverything(this.closingError());
     await this.loop;
+    await this.snapshotSave;
     await this.writeLatestCommit();
     await this.wal.close();
   }
@@ -393,8 +398,14 @@ export class Node {
    * included); for orderly measurements and tests, not for correctness.
    */
   async settled(): Promise<void> {
-    while (!this.closed && (this.loop !== null || this.loopScheduled || this.raft.hasReady())) {
-      await (this.loop ?? new Promise((resolve) => setImmediate(resolve)));
+    const busy = () =>
+      this.loop !== null ||
+      this.loopScheduled ||
+      this.raft.hasReady() ||
+      this.snapshotSave !== null ||
+      this.savedSnapshot !== null;
+    while (!this.closed && busy()) {
+      await (this.loop ?? this.snapshotSave ?? new Promise((resolve) => setImmediate(resolve)));
     }
   }
 
@@ -424,7 +435,11 @@ export class Node {
   /** Handles Ready batches until there is none: many proposals in flight share one write and fsync. */
   private async drain(): Promise<void> {
     try {
-      while (!this.closed && this.raft.hasReady()) await this.handleReady(this.raft.ready());
+      this.compactToSavedSnapshot();
+      while (!this.closed && this.raft.hasReady()) {
+        await this.handleReady(this.raft.ready());
+        this.compactToSavedSnapshot();
+      }
     } catch (error) {
       this.fatal(error as Error);
     }
@@ -465,7 +480,9 @@ export class Node {
       this.snapshotIndex = ready.snapshot.meta.index;
       this.applyCommitted(ready.committedEntries);
     }
-    if (this.appliedIndex - this.snapshotIndex >= this.snapshotEveryEntries) await this.takeSnapshot();
+    if (this.snapshotSave === null && this.appliedIndex - this.snapshotIndex >= this.snapshotEveryEntries) {
+      this.startSnapshot();
+    }
   }
 
   /**
@@ -611,15 +628,37 @@ export class Node {
     }
   }
 
-  private async takeSnapshot(): Promise<void> {
+  /**
+   * Encodes the applied state at once (it must not move under the encoding), then saves it in
+   * the background: writes and reads go on while a large snapshot reaches the disk. The log is
+   * compacted, and the WAL segments it covers released, only once the snapshot is durable.
+   */
+  private startSnapshot(): void {
     // Chunks all the way to the file: a large store is never copied into one buffer.
     const chunks = encodeMemberSnapshotChunks(this.members.list(), this.store.snapshotChunks());
-    const { meta } = this.raft.compact(this.appliedIndex, noData);
-    await this.timeSnapshotSave(() => this.wal.saveSnapshotChunks(meta, chunks));
-    await this.wal.releaseBefore(meta.index);
-    this.snapshotIndex = meta.index;
+    const meta = this.raft.snapshotMeta(this.appliedIndex);
     const bytes = chunks.reduce((total, chunk) => total + chunk.length, 0);
-    this.logger.info({ index: meta.index, bytes }, 'snapshot saved');
+    this.snapshotSave = this.timeSnapshotSave(() => this.wal.saveSnapshotChunks(meta, chunks)).then(
+      () => {
+        this.logger.info({ index: meta.index, bytes }, 'snapshot saved');
+        this.savedSnapshot = meta;
+        this.schedule();
+      },
+      (error: Error) => this.fatal(error),
+    );
+    this.snapshotSave.finally(() => (this.snapshotSave = null));
+  }
+
+  /** Runs in the Ready loop, between two batches: the core's log is not in use there. */
+  private compactToSavedSnapshot(): void {
+    const meta = this.savedSnapshot;
+    if (meta === null) return;
+    this.savedSnapshot = null;
+    // A snapshot installed from the leader meanwhile is newer: this one compacts nothing.
+    if (meta.index <= this.snapshotIndex) return;
+    this.raft.compact(meta.index, noData);
+    this.snapshotIndex = meta.index;
+    this.wal.releaseBefore(meta.index).catch((error: Error) => this.fatal(error));
   }
 
   private async timeSnapshotSave(save: () => Promise<void>): Promise<void> {
