@@ -480,7 +480,8 @@ export class Node {
       this.snapshotIndex = ready.snapshot.meta.index;
       this.applyCommitted(ready.committedEntries);
     }
-    if (this.snapshotSave === null && this.appliedIndex - this.snapshotIndex >= this.snapshotEveryEntries) {
+    const lastSnapshotIndex = Math.max(this.snapshotIndex, this.savedSnapshot?.index ?? 0);
+    if (this.snapshotSave === null && this.appliedIndex - lastSnapshotIndex >= this.snapshotEveryEntries) {
       this.startSnapshot();
     }
   }
@@ -641,12 +642,16 @@ export class Node {
     this.snapshotSave = this.timeSnapshotSave(() => this.wal.saveSnapshotChunks(meta, chunks)).then(
       () => {
         this.logger.info({ index: meta.index, bytes }, 'snapshot saved');
+        // Set together, so that no Ready in between sees neither and starts another snapshot.
         this.savedSnapshot = meta;
+        this.snapshotSave = null;
         this.schedule();
       },
-      (error: Error) => this.fatal(error),
+      (error: Error) => {
+        this.snapshotSave = null;
+        this.fatal(error);
+      },
     );
-    this.snapshotSave.finally(() => (this.snapshotSave = null));
   }
 
   /** Runs in the Ready loop, between two batches: the core's log is not in use there. */
