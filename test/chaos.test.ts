@@ -32,6 +32,10 @@ describe('chaos: three member processes, proxied peer links, a nemesis', () => {
       failureDirectory: '.chaos-failures',
     });
     expectClean(report, `replay: CHAOS_SEED=${seed} pnpm vitest run test/chaos.test.ts`);
+    // The classic trap was set: a holder frozen while it held the lock, past its lease.
+    expect(
+      report.workloads.find((verdict) => verdict.name === 'lock')?.counters?.frozenPastLease,
+    ).toBeGreaterThan(0);
   }, 180_000);
 });
 

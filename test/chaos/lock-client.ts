@@ -9,6 +9,7 @@ export const resourceKey = '/chaos/lock/resource';
 export type LockEvent =
   | { readonly type: 'grant'; readonly grant: LockGrant }
   | { readonly type: 'write'; readonly write: FencedWrite }
+  | { readonly type: 'release'; readonly holder: string; readonly token: number; readonly releasedMs: number }
   | { readonly type: 'fenced'; readonly holder: string; readonly token: number; readonly seenToken: number };
 
 interface EtcdAnswer {
@@ -101,7 +102,16 @@ export class LockHolder {
       await sleep(this.options.pauseBetweenWritesMs ?? 0);
     }
     const url = this.url(lockKey, `?prevIndex=${modifiedIndex}`);
-    if (url !== null) await call(url, { method: 'DELETE' });
+    if (url === null) return;
+    const answer = await call(url, { method: 'DELETE' });
+    if (answer?.status === 200) {
+      this.options.report({
+        type: 'release',
+        holder: this.options.holder,
+        token: lease.token,
+        releasedMs: Date.now(),
+      });
+    }
   }
 
   private async refresh(modifiedIndex: number): Promise<number | null> {

@@ -56,8 +56,14 @@ export class LockWorkload implements Workload {
       unknown,
       anomalies,
       inconclusive: false,
+      counters: {
+        grants: this.grants.length,
+        frozenPastLease: this.pauses,
+        fencedAfterWaking: this.fencedAfterPause,
+      },
       summary:
-        `${this.grants.length} grants, ${this.fenced} writes fenced off; the holder was frozen past its lease ` +
+        `${this.grants.length} grants (${this.grants.filter((grant) => grant.releasedMs !== undefined).length} released), ` +
+        `${this.fenced} writes fenced off; the holder was frozen past its lease ` +
         `${this.pauses} times and fenced off ${this.fencedAfterPause} times after waking`,
     };
   }
@@ -68,6 +74,11 @@ export class LockWorkload implements Workload {
       if (fromPausedHolder) this.pausedHolderWoken = false;
     } else if (event.type === 'write') {
       this.writes.push(event.write);
+    } else if (event.type === 'release') {
+      const index = this.grants.findIndex(
+        (grant) => grant.token === event.token && grant.holder === event.holder,
+      );
+      if (index !== -1) this.grants[index] = { ...this.grants[index]!, releasedMs: event.releasedMs };
     } else {
       this.fenced++;
       if (fromPausedHolder && this.pausedHolderWoken) this.fencedAfterPause++;

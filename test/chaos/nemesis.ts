@@ -40,7 +40,7 @@ export async function runNemesis(
       await cluster.kill(victim);
       await sleep(1500);
       cluster.startMember(victim);
-      await cluster.waitUntilServing(victim);
+      await cluster.waitUntilServing(victim, 60_000);
     } else if (choice === 1) {
       log.faults.push(`SIGSTOP ${victim.name} for 1.5 s`);
       cluster.pause(victim);
@@ -68,7 +68,7 @@ export async function runNemesis(
         await cluster.kill(follower);
         await sleep(1000);
         cluster.startMember(follower);
-        await cluster.waitUntilServing(follower);
+        await cluster.waitUntilServing(follower, 60_000);
       }
     }
     await sleep(1000);
@@ -103,7 +103,7 @@ async function failDisk(
     );
   }
   cluster.startMember(member);
-  await cluster.waitUntilServing(member);
+  await cluster.waitUntilServing(member, 60_000);
 }
 
 /** Removes a follower of `leader` under load; it must stop by itself. Retried at the next turn on 412. */

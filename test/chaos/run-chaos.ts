@@ -105,7 +105,7 @@ async function healEverything(cluster: ProcessCluster): Promise<void> {
     cluster.resume(member);
     if (member.process === null) cluster.startMember(member);
   }
-  for (const member of cluster.members) await cluster.waitUntilServing(member);
+  for (const member of cluster.members) await cluster.waitUntilServing(member, 60_000);
   await cluster.leader(15_000);
 }
 

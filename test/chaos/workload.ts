@@ -12,6 +12,8 @@ export interface WorkloadVerdict {
   readonly inconclusive: boolean;
   /** A line of workload-specific counts for the report. */
   readonly summary: string;
+  /** Workload-specific counts that tests may require (that a fault was really exercised). */
+  readonly counters?: Readonly<Record<string, number>>;
 }
 
 /**

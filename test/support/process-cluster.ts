@@ -67,7 +67,13 @@ export class ProcessCluster {
     }
     const cluster = new ProcessCluster(members, root, links);
     for (const member of members) cluster.startMember(member);
-    await Promise.all(members.map((member) => cluster.waitUntilServing(member)));
+    try {
+      // Generous: on a loaded machine, starting several Node processes at once takes a while.
+      await Promise.all(members.map((member) => cluster.waitUntilServing(member, 60_000)));
+    } catch (error) {
+      await cluster.close(); // leave no member process behind
+      throw error;
+    }
     return cluster;
   }
 
