@@ -93,8 +93,10 @@ async function failDisk(
   const exitCode = await cluster.waitForExit(member, 15_000);
   if (exitCode === null) {
     // No write reached it (a frozen cluster, say) or it failed and went on: only the latter is wrong.
-    if (member.output.includes('failpoint')) {
+    if (member.output.includes('injected I/O error')) {
       log.anomalies.push(`${member.name} went on running after its disk failed`);
+    } else {
+      log.faults.push(`(${member.name}'s disk was not written to within 15 s)`);
     }
     await cluster.kill(member);
   } else if (exitCode === 0 || !member.output.includes(diskFailureLine)) {
