@@ -10,8 +10,9 @@ function expectClean(report: ChaosReport, replay: string): void {
   const evidence = `${report.anomalies.join('\n')}\n${replay} (evidence in .chaos-failures/seed-${report.seed})`;
   expect(report.anomalies, evidence).toEqual([]);
   expect(report.inconclusive, evidence).toBe(false);
-  expect(report.faults.length).toBeGreaterThan(1);
-  for (const verdict of report.workloads) expect(verdict.acknowledged, verdict.name).toBeGreaterThan(5);
+  // Progress is required but not a rate: on a loaded machine a run may see few operations and faults.
+  expect(report.faults.length).toBeGreaterThan(0);
+  for (const verdict of report.workloads) expect(verdict.acknowledged, verdict.name).toBeGreaterThan(0);
 }
 
 describe('chaos: three member processes, proxied peer links, a nemesis', () => {
