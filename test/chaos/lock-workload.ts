@@ -58,6 +58,7 @@ export class LockWorkload implements Workload {
       inconclusive: false,
       counters: {
         grants: this.grants.length,
+        pausedHolderGrants: this.grants.filter((grant) => grant.holder === 'paused').length,
         frozenPastLease: this.pauses,
         fencedAfterWaking: this.fencedAfterPause,
       },
