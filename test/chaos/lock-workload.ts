@@ -24,6 +24,8 @@ export class LockWorkload implements Workload {
   private pauses = 0;
   private fencedAfterPause = 0;
   private pausedHolderWoken = false;
+  /** Grants to the holder process early enough before the deadline to freeze it. */
+  private freezableGrants = 0;
 
   constructor(private readonly clients: number) {}
 
@@ -58,7 +60,7 @@ export class LockWorkload implements Workload {
       inconclusive: false,
       counters: {
         grants: this.grants.length,
-        pausedHolderGrants: this.grants.filter((grant) => grant.holder === 'paused').length,
+        pausedHolderGrants: this.freezableGrants,
         frozenPastLease: this.pauses,
         fencedAfterWaking: this.fencedAfterPause,
       },
@@ -105,6 +107,7 @@ export class LockWorkload implements Workload {
         const event = JSON.parse(line) as LockEvent;
         this.record(event, true);
         if (event.type === 'grant' && Date.now() < deadline - pauseMs - 1000) {
+          this.freezableGrants++;
           freezing = freezing.then(() => this.freeze(child));
         }
       }

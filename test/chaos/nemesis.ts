@@ -3,7 +3,7 @@ import { type ProcessCluster, type ProcessMember, sleep } from '../support/proce
 export interface NemesisOptions {
   /** Restart members with a WAL that fails after a few writes (CONCORD_FAILPOINTS). */
   readonly diskFaults?: boolean;
-  /** Remove one follower (DELETE /v2/members) halfway through, while the clients write. */
+  /** Remove one follower (DELETE /v2/members) a third of the way in, while the clients write. */
   readonly removeFollower?: boolean;
 }
 
@@ -26,7 +26,8 @@ export async function runNemesis(
   const ids = new Map<ProcessMember, string>();
   for (const member of cluster.members) ids.set(member, await cluster.memberId(member));
   const idOf = (member: ProcessMember) => ids.get(member)!;
-  let removeAt = options.removeFollower ? Date.now() + (deadline - Date.now()) / 2 : Number.POSITIVE_INFINITY;
+  // Early enough that the removal happens under load even when each fault is slow (a loaded machine).
+  let removeAt = options.removeFollower ? Date.now() + (deadline - Date.now()) / 3 : Number.POSITIVE_INFINITY;
   await sleep(500);
   while (Date.now() < deadline - 2500) {
     const leader = await cluster.leader(5000).catch(() => null);
@@ -72,6 +73,18 @@ export async function runNemesis(
       }
     }
     await sleep(1000);
+  }
+  // Not done yet (the faults took all the time): now, while the clients still write.
+  if (removeAt !== Number.POSITIVE_INFINITY) {
+    const leader = await cluster.leader(5000).catch(() => null);
+    if (leader !== null) {
+      await removeFollower(
+        cluster,
+        leader,
+        cluster.members.filter((member) => member !== leader),
+        log,
+      );
+    }
   }
 }
 
