@@ -59,7 +59,7 @@ export async function runNemesis(
       await sleep(2000);
       cluster.links.heal();
     } else if (choice === 5) {
-      const writesBeforeFailure = 5 + Math.floor(random() * 60);
+      const writesBeforeFailure = 2 + Math.floor(random() * 20);
       const failing = random() < 0.5 ? victim : (others[Math.floor(random() * others.length)] ?? victim);
       await failDisk(cluster, failing, writesBeforeFailure, log);
     } else {
@@ -103,13 +103,13 @@ async function failDisk(
   log.faults.push(`${member.name}'s disk fails (${point} after ${writes})`);
   await cluster.kill(member);
   cluster.startMember(member, [], { CONCORD_FAILPOINTS: `${point}=error-after:${writes}` });
-  const exitCode = await cluster.waitForExit(member, 15_000);
+  const exitCode = await cluster.waitForExit(member, 30_000);
   if (exitCode === null) {
     // No write reached it (a frozen cluster, say) or it failed and went on: only the latter is wrong.
     if (member.output.includes('injected I/O error')) {
       log.anomalies.push(`${member.name} went on running after its disk failed`);
     } else {
-      log.faults.push(`(${member.name}'s disk was not written to within 15 s)`);
+      log.faults.push(`(${member.name}'s disk was not written to within 30 s)`);
     }
     await cluster.kill(member);
   } else if (exitCode === 0 || !member.output.includes(diskFailureLine)) {
