@@ -1,36 +1,66 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runChaos } from './chaos/run-chaos.ts';
+import { type ChaosReport, describeReport, runChaos } from './chaos/run-chaos.ts';
 import { ProcessCluster } from './support/process-cluster.ts';
 
-// A bounded chaos run for CI; `pnpm chaos --duration 10m --seed S` runs longer campaigns.
+// Bounded chaos runs for CI; `pnpm chaos --duration 10m --seed S` runs longer campaigns.
 const seed = Number(process.env.CHAOS_SEED ?? 1);
+
+function expectClean(report: ChaosReport, replay: string): void {
+  console.log(describeReport(report));
+  const evidence = `${report.anomalies.join('\n')}\n${replay} (evidence in .chaos-failures/seed-${report.seed})`;
+  expect(report.anomalies, evidence).toEqual([]);
+  expect(report.inconclusive, evidence).toBe(false);
+  // Progress is required but not a rate: on a heavily loaded machine a run may see few
+  // operations and faults, and a workload all of whose requests time out.
+  expect(report.faults.length).toBeGreaterThan(0);
+  expect(report.acknowledged).toBeGreaterThan(0);
+  for (const verdict of report.workloads) expect(verdict.operations, verdict.name).toBeGreaterThan(0);
+}
 
 describe('chaos: three member processes, proxied peer links, a nemesis', () => {
   let cluster: ProcessCluster;
   beforeAll(async () => {
     cluster = await ProcessCluster.start(3, { proxiedLinks: true });
-  }, 60_000);
+  }, 150_000);
   afterAll(async () => {
     await cluster?.close();
   });
 
-  it('loses no acknowledged append through kills, pauses and partitions', async () => {
+  it('every workload checks out through kills, pauses, partitions and failing disks', async () => {
     const report = await runChaos(cluster, {
       seed,
-      durationMs: 20_000,
+      durationMs: 25_000,
       clients: 4,
+      diskFaults: true,
       failureDirectory: '.chaos-failures',
     });
-    console.log(
-      `chaos seed ${seed}: ${report.operations} operations, ${report.acknowledged} acknowledged, ` +
-        `${report.failed} failed, ${report.unknown} unknown, ${report.registerOperations} register operations, ` +
-        `${report.anomalies.length} anomalies; faults: ${report.faults.join('; ')}`,
-    );
-    const replay = `replay: CHAOS_SEED=${seed} pnpm vitest run test/chaos.test.ts (evidence in .chaos-failures/seed-${seed})`;
-    expect(report.anomalies, `${report.anomalies.join('\n')}\n${replay}`).toEqual([]);
-    expect(report.faults.length).toBeGreaterThan(2);
-    expect(report.acknowledged).toBeGreaterThan(50);
-    expect(report.registerOperations).toBeGreaterThan(50);
-    expect(report.linearizabilityInconclusive).toBe(false);
-  }, 120_000);
+    expectClean(report, `replay: CHAOS_SEED=${seed} pnpm vitest run test/chaos.test.ts`);
+    // The classic trap was set: the holder process, once it got the lock, was frozen past its lease.
+    const counters = report.workloads.find((verdict) => verdict.name === 'lock')?.counters ?? {};
+    if ((counters.pausedHolderGrants ?? 0) > 0) expect(counters.frozenPastLease).toBeGreaterThan(0);
+  }, 180_000);
+});
+
+describe('chaos: five member processes, a follower removed under load', () => {
+  let cluster: ProcessCluster;
+  beforeAll(async () => {
+    cluster = await ProcessCluster.start(5, { proxiedLinks: true });
+  }, 150_000);
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('loses no acknowledged write, and the removed member stops', async () => {
+    const report = await runChaos(cluster, {
+      seed: seed + 1000,
+      durationMs: 20_000,
+      clients: 3,
+      workloads: ['append', 'register', 'watch'],
+      removeFollower: true,
+      failureDirectory: '.chaos-failures',
+    });
+    expectClean(report, `replay: CHAOS_SEED=${seed} pnpm vitest run test/chaos.test.ts`);
+    expect(report.faults.some((fault) => /^remove member\d .*\(204\)$/.test(fault))).toBe(true);
+    expect(cluster.members).toHaveLength(4);
+  }, 180_000);
 });

@@ -1,11 +1,13 @@
 /**
- * Longer chaos campaigns than CI runs: `pnpm chaos --duration 10m --seed S [--members 3|5]`.
- * Exits non-zero on any anomaly; the evidence (history, report, member output) is kept in
+ * Longer chaos campaigns than CI runs:
+ * `pnpm chaos --duration 10m --seed S [--members 3|5] [--workload register|append|watch|lock|all]`.
+ * Exits non-zero on any anomaly; the evidence (histories, report, member output) is kept in
  * .chaos-failures/seed-S.
  */
 import { parseArgs } from 'node:util';
 import { ProcessCluster } from '../support/process-cluster.ts';
-import { runChaos } from './run-chaos.ts';
+import { describeReport, runChaos } from './run-chaos.ts';
+import { type WorkloadName, workloadNames } from './workload.ts';
 
 function parseDuration(text: string): number {
   const match = /^(\d+)(ms|s|m|h)?$/.exec(text);
@@ -14,33 +16,48 @@ function parseDuration(text: string): number {
   return Number(match[1]) * unit;
 }
 
+function parseWorkloads(text: string): WorkloadName[] {
+  if (text === 'all') return [...workloadNames];
+  const names = text.split(',');
+  for (const name of names) {
+    if (!(workloadNames as readonly string[]).includes(name)) {
+      throw new Error(`--workload takes ${workloadNames.join(', ')} or all (comma-separated), not "${name}"`);
+    }
+  }
+  return names as WorkloadName[];
+}
+
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '60s' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
     members: { type: 'string', default: '3' },
     clients: { type: 'string', default: '4' },
+    workload: { type: 'string', default: 'all' },
+    'no-disk-faults': { type: 'boolean', default: false },
+    'remove-follower': { type: 'boolean', default: false },
   },
 });
 const seed = Number(values.seed);
-const cluster = await ProcessCluster.start(Number(values.members), { proxiedLinks: true });
+const members = Number(values.members);
+const cluster = await ProcessCluster.start(members, { proxiedLinks: true });
 try {
   const report = await runChaos(cluster, {
     seed,
     durationMs: parseDuration(String(values.duration)),
     clients: Number(values.clients),
+    workloads: parseWorkloads(String(values.workload)),
+    diskFaults: !values['no-disk-faults'],
+    removeFollower: values['remove-follower'],
     failureDirectory: '.chaos-failures',
   });
-  console.log(`faults: ${report.faults.join('; ')}`);
-  console.log(
-    `seed ${seed}: ${report.operations} operations, ${report.acknowledged} acknowledged, ${report.failed} failed, ` +
-      `${report.unknown} unknown, ${report.anomalies.length} anomalies`,
-  );
+  console.log(describeReport(report));
   for (const anomaly of report.anomalies) console.log(`anomaly: ${anomaly}`);
-  if (report.anomalies.length > 0) {
-    console.log(
-      `evidence in .chaos-failures/seed-${seed}; replay: pnpm chaos --seed ${seed} --duration ${values.duration}`,
-    );
+  if (report.anomalies.length > 0 || report.inconclusive) {
+    const flags =
+      `--duration ${values.duration} --members ${members} --clients ${values.clients} --workload ${values.workload}` +
+      `${values['no-disk-faults'] ? ' --no-disk-faults' : ''}${values['remove-follower'] ? ' --remove-follower' : ''}`;
+    console.log(`evidence in .chaos-failures/seed-${seed}; replay: pnpm chaos --seed ${seed} ${flags}`);
     process.exitCode = 1;
   }
 } finally {

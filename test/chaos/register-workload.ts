@@ -7,6 +7,7 @@ import {
   HistoryRecorder,
 } from '../../packages/linearizability/src/index.ts';
 import { type ProcessCluster, sleep } from '../support/process-cluster.ts';
+import type { Workload, WorkloadVerdict } from './workload.ts';
 
 const keys = ['/chaos/register/a', '/chaos/register/b', '/chaos/register/c'];
 const keyErrors = new Set<number>([100, 101, 105]);
@@ -15,23 +16,39 @@ const keyErrors = new Set<number>([100, 101, 105]);
  * Clients that read (linearizable reads, quorum=true), write and compare-and-swap a few keys
  * through random members, recording every operation for the linearizability checker.
  */
-export class RegisterWorkload {
+export class RegisterWorkload implements Workload {
+  readonly name = 'register';
   private readonly recorder = new HistoryRecorder<EtcdInput, EtcdOutput>({ now: () => performance.now() });
 
-  async run(cluster: ProcessCluster, clients: number, deadline: number, random: () => number): Promise<void> {
+  constructor(private readonly clients: number) {}
+
+  async run(cluster: ProcessCluster, deadline: number, random: () => number): Promise<void> {
     await Promise.all(
-      Array.from({ length: clients }, (_, client) => this.client(cluster, 100 + client, deadline, random)),
+      Array.from({ length: this.clients }, (_, client) =>
+        this.client(cluster, 100 + client, deadline, random),
+      ),
     );
   }
 
+  history(): unknown {
+    return this.recorder.history();
+  }
+
   /** The verdict; an inconclusive check (budget exhausted) is reported as such, never as a pass. */
-  check(): { operations: number; anomaly: string | null; inconclusive: boolean } {
+  async check(): Promise<WorkloadVerdict> {
     const history = this.recorder.history();
     const result = checkHistory(etcdModel, history, { stepsMax: 20_000_000, timeMsMax: 60_000 });
+    const acknowledged = history.filter((operation) => operation.outcome === 'ok').length;
+    const unknown = history.filter((operation) => operation.outcome === 'unknown').length;
     return {
+      name: this.name,
       operations: history.length,
-      anomaly: result.result === 'illegal' ? `not linearizable:\n${result.explanation ?? ''}` : null,
+      acknowledged,
+      failed: history.length - acknowledged - unknown,
+      unknown,
+      anomalies: result.result === 'illegal' ? [`not linearizable:\n${result.explanation ?? ''}`] : [],
       inconclusive: result.result === 'unknown',
+      summary: `linearizability: ${result.result}`,
     };
   }
 

@@ -18,6 +18,8 @@ export interface ProcessMember {
   readonly dataDirectory: string;
   process: ChildProcess | null;
   output: string;
+  /** How each of its processes ended, oldest first. */
+  readonly exits: { code: number | null; signal: NodeJS.Signals | null }[];
 }
 
 /** A port the OS says is free now (a member binds it a moment later). */
@@ -34,6 +36,9 @@ export async function freePort(): Promise<number> {
 
 /** A cluster of real `bin/concord` processes on loopback, each with its own data directory. */
 export class ProcessCluster {
+  /** Members removed from the cluster (their data directories go with the cluster's). */
+  readonly removed: ProcessMember[] = [];
+
   private constructor(
     readonly members: ProcessMember[],
     private readonly root: string,
@@ -57,16 +62,31 @@ export class ProcessCluster {
         dataDirectory: join(root, `member${i}`),
         process: null,
         output: '',
+        exits: [],
       });
     }
     const cluster = new ProcessCluster(members, root, links);
     for (const member of members) cluster.startMember(member);
-    await Promise.all(members.map((member) => cluster.waitUntilServing(member)));
+    try {
+      // Generous: on a loaded machine, starting several Node processes at once takes a while.
+      await Promise.all(members.map((member) => cluster.waitUntilServing(member, 60_000)));
+    } catch (error) {
+      await cluster.close(); // leave no member process behind
+      throw error;
+    }
     return cluster;
   }
 
-  startMember(member: ProcessMember, extraArguments: readonly string[] = []): void {
-    const initialCluster = this.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+  /**
+   * Starts (or restarts) a member's process. `environment` adds variables, such as
+   * CONCORD_FAILPOINTS for a member whose disk is to fail.
+   */
+  startMember(
+    member: ProcessMember,
+    extraArguments: readonly string[] = [],
+    environment: Readonly<Record<string, string>> = {},
+  ): void {
+    const initialCluster = [...this.members, ...this.removed].map((m) => `${m.name}=${m.peerUrl}`).join(',');
     const child = spawn(
       launcher,
       [
@@ -92,12 +112,42 @@ export class ProcessCluster {
         'warn',
         ...extraArguments,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...environment } },
     );
-    member.output = '';
+    member.output += `--- started ${new Date().toISOString()} ---\n`;
     child.stdout?.on('data', (chunk: Buffer) => (member.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (member.output += chunk.toString()));
     member.process = child;
+    child.once('exit', (code, signal) => {
+      member.exits.push({ code, signal });
+      if (member.process === child) member.process = null;
+    });
+  }
+
+  /**
+   * Removes a member from the cluster through DELETE /v2/members (asked of `through`), then
+   * forgets it: it no longer counts among `members`. Resolves with the answer's status.
+   */
+  async removeMember(member: ProcessMember, through: ProcessMember): Promise<number> {
+    const id = await this.memberId(member);
+    const response = await fetch(`${through.clientUrl}/v2/members/${id}`, {
+      method: 'DELETE',
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.arrayBuffer();
+    if (response.status === 204) {
+      this.members.splice(this.members.indexOf(member), 1);
+      this.removed.push(member);
+    }
+    return response.status;
+  }
+
+  /** Waits until a member's process has exited on its own; its exit code, or null on timeout. */
+  async waitForExit(member: ProcessMember, timeoutMs: number): Promise<number | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (member.process !== null && Date.now() < deadline) await sleep(50);
+    if (member.process !== null) return null;
+    return member.exits.at(-1)?.code ?? null;
   }
 
   /** SIGKILL: no chance to flush anything. */
@@ -173,8 +223,9 @@ export class ProcessCluster {
   }
 
   async close(): Promise<void> {
-    for (const member of this.members) this.resume(member);
-    await Promise.all(this.members.map((member) => this.signal(member, 'SIGTERM')));
+    const everyMember = [...this.members, ...this.removed];
+    for (const member of everyMember) this.resume(member);
+    await Promise.all(everyMember.map((member) => this.signal(member, 'SIGTERM')));
     await this.links?.close();
     await rm(this.root, { recursive: true, force: true });
   }

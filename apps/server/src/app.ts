@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ClientErrors } from './client-error.ts';
 import { V2Context } from './context.ts';
 import { bodyBytes, sendMalformedRequest } from './go-http.ts';
 import { registerMetrics } from './metrics-route.ts';
@@ -45,9 +46,15 @@ export function buildV2App(options: V2AppOptions): FastifyInstance {
 function fastifyOptions(options: V2AppOptions): FastifyServerOptions {
   // Fastify takes a ready logger instance under its own option; `false` or absent: no logging.
   const logging = options.logger ? { loggerInstance: options.logger } : { logger: false };
+  const clientErrors = new ClientErrors(requestTimeoutMs);
   return {
     ...logging,
-    serverFactory: (handler) => createServer({ maxHeaderSize: headerBytesMax }, handler),
+    serverFactory: (handler) =>
+      createServer({ maxHeaderSize: headerBytesMax }, (request, response) => {
+        clientErrors.track(request, response);
+        handler(request, response);
+      }),
+    clientErrorHandler: clientErrors.handle,
     requestTimeout: requestTimeoutMs,
     // Long polls are idle for minutes by design; they end through their own watch timeout.
     connectionTimeout: 0,

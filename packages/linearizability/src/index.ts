@@ -8,6 +8,7 @@ export {
   checkHistory,
   type PartitionResult,
 } from './check.ts';
+export { checkFencing, type FencedWrite, type FencingHistory, type LockGrant } from './fencing.ts';
 export { combineHashes, hashString } from './hash.ts';
 export type {
   FailedOperation,

@@ -1,3 +1,4 @@
+import { configureFailpoints } from '@concord/kv';
 import { pino } from 'pino';
 import { MemberConfigurationError } from './configuration-error.ts';
 import { runDevCluster } from './dev-cluster.ts';
@@ -20,6 +21,16 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const config = parseMemberFlags(argv);
   const logger = pino({ level: config.logLevel, base: { name: config.name } });
+  // Fault injection for tests (etcd's GOFAIL_FAILPOINTS): never set in production.
+  const failpoints = process.env.CONCORD_FAILPOINTS ?? '';
+  if (failpoints !== '') {
+    try {
+      configureFailpoints(failpoints);
+    } catch (error) {
+      throw new MemberConfigurationError(`CONCORD_FAILPOINTS: ${(error as Error).message}`);
+    }
+    logger.warn({ failpoints }, 'failpoints armed from CONCORD_FAILPOINTS: this member will fail on purpose');
+  }
   let member: RunningMember | null = null;
   let stopping = false;
   const stop = async (signal: string, exitCode: number) => {

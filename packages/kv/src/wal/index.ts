@@ -12,6 +12,7 @@ export {
   WalInvariantError,
   WalRecordTooLargeError,
 } from './errors.ts';
+export { configureFailpoints, FailpointError, type FailpointName, failpointNames } from './failpoints.ts';
 export { type WalOptions, walDefaults } from './options.ts';
 export type { RestoredLog } from './recover.ts';
 export { type OpenedWal, type Released, Wal } from './wal.ts';

@@ -4,6 +4,7 @@
 import { type FileHandle, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { assert } from './errors.ts';
+import { failpoint } from './failpoints.ts';
 import { syncDirectory, writeAll } from './file-system.ts';
 
 export const segmentSuffix = '.wal';
@@ -89,8 +90,10 @@ export class SegmentWriter {
    * fdatasync's duration in seconds, which monitoring watches apart from the write.
    */
   async appendDurably(bytes: Uint8Array): Promise<number> {
+    failpoint('walWrite');
     await writeAll(this.handle, bytes, this.sizeBytes);
     const syncStartedMs = performance.now();
+    failpoint('walFsync');
     await this.handle.datasync();
     const syncSeconds = (performance.now() - syncStartedMs) / 1000;
     this.sizeBytes += bytes.length;
@@ -99,6 +102,7 @@ export class SegmentWriter {
 
   /** Writes without fsync: the bytes reach the disk with the next fsync, or the page cache's flush. */
   async appendUnsynced(bytes: Uint8Array): Promise<void> {
+    failpoint('walWrite');
     await writeAll(this.handle, bytes, this.sizeBytes);
     this.sizeBytes += bytes.length;
   }
