@@ -1,4 +1,4 @@
-import { responseIsCreation, type StoreRequest } from '@concord/kv';
+import { type KeyStoreRequest, responseIsCreation } from '@concord/kv';
 import { EtcdError, type V2Response, ValidationError } from '@concord/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { V2Context } from './context.ts';
@@ -75,7 +75,7 @@ async function serveWrite(
   reply: FastifyReply,
   keyRequest: KeyRequest,
 ): Promise<FastifyReply> {
-  const storeRequest: StoreRequest = storeRequestOf(keyRequest);
+  const storeRequest: KeyStoreRequest = storeRequestOf(keyRequest);
   const operation = operationOf(storeRequest);
   try {
     const { response } = await context.node.propose(storeRequest);
