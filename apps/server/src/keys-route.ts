@@ -1,6 +1,7 @@
 import { type KeyStoreRequest, responseIsCreation } from '@concord/kv';
 import { EtcdError, type V2Response, ValidationError } from '@concord/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasKeyAccess, sendKeyNoAuth } from './auth/access.ts';
 import type { V2Context } from './context.ts';
 import { eventBody, sendEtcdError } from './etcd-reply.ts';
 import { bodyBytes, sendMethodNotAllowed } from './go-http.ts';
@@ -31,6 +32,9 @@ export async function handleKeys(
     if ((request.body as RequestBody | undefined)?.kind === 'too-large') reply.header('Connection', 'close');
     return sendEtcdError(reply, error);
   }
+  // The key as etcd checks it: the request path after /v2/keys, a trailing slash kept.
+  const key = path.slice(keysPrefix.length);
+  if (!(await hasKeyAccess(context, request, key, keyRequest.recursive))) return sendKeyNoAuth(reply);
   context.statistics.recordAuthenticationCheck();
   if (method === 'GET' && keyRequest.quorum) return serveRead(context, reply, keyRequest, true);
   if (method === 'GET' && keyRequest.wait) return serveWatch(context, reply, keyRequest);

@@ -18,8 +18,13 @@ import {
  * The operations are etcd's v2auth store operations.
  */
 export type AuthRequest =
-  /** etcd's CreateOrUpdateUser: a PUT with neither roles nor grant/revoke. */
-  | { readonly op: 'putUser'; readonly user: string; readonly passwordHash: string | null }
+  /** etcd's CreateOrUpdateUser: a PUT with neither roles nor grant/revoke (`roles` null or []). */
+  | {
+      readonly op: 'putUser';
+      readonly user: string;
+      readonly passwordHash: string | null;
+      readonly roles?: readonly string[] | null;
+    }
   /** etcd's CreateUser: a PUT with roles. */
   | {
       readonly op: 'createUser';
@@ -95,7 +100,7 @@ export class AuthState {
       case 'putUser':
         return this.users.has(request.user)
           ? [this.updateUser(request.user, request.passwordHash, null, null)]
-          : [this.createUser(request.user, request.passwordHash, null)];
+          : [this.createUser(request.user, request.passwordHash, request.roles ?? null)];
       case 'createUser':
         return [this.createUser(request.user, request.passwordHash, request.roles)];
       case 'updateUser':
