@@ -32,10 +32,10 @@ export async function handleKeys(
     if ((request.body as RequestBody | undefined)?.kind === 'too-large') reply.header('Connection', 'close');
     return sendEtcdError(reply, error);
   }
+  context.statistics.recordAuthenticationCheck();
   // The key as etcd checks it: the request path after /v2/keys, a trailing slash kept.
   const key = path.slice(keysPrefix.length);
   if (!(await hasKeyAccess(context, request, key, keyRequest.recursive))) return sendKeyNoAuth(reply);
-  context.statistics.recordAuthenticationCheck();
   if (method === 'GET' && keyRequest.quorum) return serveRead(context, reply, keyRequest, true);
   if (method === 'GET' && keyRequest.wait) return serveWatch(context, reply, keyRequest);
   if (method === 'GET' || method === 'HEAD') return serveRead(context, reply, keyRequest, false);
