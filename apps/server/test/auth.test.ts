@@ -105,7 +105,10 @@ describe('v2 auth enforcement', () => {
 
   it('applies a password change at once, whatever was verified before', async () => {
     expect((await call('GET', '/v2/keys/jobs/1', worker)).status).toBe(200);
-    const changed = await call('PUT', '/v2/auth/users/worker', root, { user: 'worker', password: 'n3w-passw0rd' });
+    const changed = await call('PUT', '/v2/auth/users/worker', root, {
+      user: 'worker',
+      password: 'n3w-passw0rd',
+    });
     expect(changed.status).toBe(200);
     expectRefused(await call('GET', '/v2/keys/jobs/1', worker));
     expect((await call('GET', '/v2/keys/jobs/1', basic('worker:n3w-passw0rd'))).status).toBe(200);
