@@ -104,7 +104,7 @@ async function serveUser(
       reply.code(200).send(bodyBytes('')),
     );
   }
-  const decoded = decodeUserBody(jsonText(body));
+  const decoded = decodeUserBody(jsonText(body, reply));
   if (decoded === undefined) return sendHttpError(reply, 400, 'Invalid JSON in request body.');
   if (decoded.user !== name)
     return sendHttpError(reply, 400, 'User JSON name does not match the name in the URL');
@@ -146,7 +146,7 @@ async function serveRole(
       reply.code(200).send(bodyBytes('')),
     );
   }
-  const decoded = decodeRoleBody(jsonText(body));
+  const decoded = decodeRoleBody(jsonText(body, reply));
   if (decoded === undefined) return sendHttpError(reply, 400, 'Invalid JSON in request body.');
   if (decoded.role !== name)
     return sendHttpError(reply, 400, 'Role JSON name does not match the name in the URL');
@@ -186,7 +186,9 @@ async function propose(
   }
 }
 
-function jsonText(body: RequestBody | undefined): string {
+/** A body past the limit was left unread: it is no JSON, and the connection cannot be reused. */
+function jsonText(body: RequestBody | undefined, reply: FastifyReply): string {
+  if (body?.kind === 'too-large') reply.header('Connection', 'close');
   return body?.kind === 'json' ? body.text : '';
 }
 
