@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { authCommand } from './commands/auth.ts';
 import { backupCommand } from './commands/backup.ts';
 import { clusterHealthCommand } from './commands/cluster-health.ts';
 import { mkdirCommand, setdirCommand, updatedirCommand } from './commands/directory.ts';
@@ -8,8 +9,10 @@ import { lsCommand } from './commands/ls.ts';
 import { memberCommand } from './commands/member.ts';
 import { mkCommand } from './commands/mk.ts';
 import { rmCommand, rmdirCommand } from './commands/rm.ts';
+import { roleCommand } from './commands/role.ts';
 import { setCommand } from './commands/set.ts';
 import { updateCommand } from './commands/update.ts';
+import { userCommand } from './commands/user.ts';
 import { watchCommand } from './commands/watch.ts';
 import { CliExit, exitCodes, writeError } from './exit.ts';
 
@@ -58,6 +61,9 @@ export function buildProgram(argv: readonly string[]): Command {
     watchCommand(),
     execWatchCommand(() => wordsAfter(argv, 'exec-watch')),
     memberCommand(),
+    userCommand(),
+    roleCommand(),
+    authCommand(),
   ];
   for (const command of commands) program.addCommand(command);
   for (const command of [...program.commands, ...program.commands.flatMap((each) => each.commands)]) {

@@ -1,4 +1,6 @@
 import type { Node, Watcher } from '@concord/kv';
+import { CredentialCache } from './auth/credential-cache.ts';
+import { verifyPassword } from './auth/password.ts';
 import type { V2AppOptions } from './options.ts';
 import { StoreStatistics } from './store-statistics.ts';
 
@@ -7,6 +9,8 @@ export class V2Context {
   readonly node: Node;
   readonly statistics = new StoreStatistics();
   readonly startedAt = new Date();
+  /** Recently verified user names and passwords (v2 auth). */
+  readonly credentials = new CredentialCache(verifyPassword);
   readonly watchTimeoutMs: number;
   private leaderSeen = '';
   private leaderSeenAt = new Date();

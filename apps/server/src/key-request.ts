@@ -1,4 +1,4 @@
-import { cleanKey, type StoreRequest } from '@concord/kv';
+import { cleanKey, type KeyStoreRequest } from '@concord/kv';
 import { ValidationError } from '@concord/protocol';
 import type { FormValues } from './go-form.ts';
 import { parseGoBool, parseGoUint64 } from './go-strconv.ts';
@@ -78,7 +78,7 @@ export function parseKeyRequest(method: KeyMethod, keyPath: string, form: FormVa
 }
 
 /** The write a PUT, POST or DELETE proposes through Raft; the store picks the operation. */
-export function storeRequestOf(request: KeyRequest): StoreRequest {
+export function storeRequestOf(request: KeyRequest): KeyStoreRequest {
   const ttlSeconds = request.ttlSeconds;
   const prevValue = request.prevValue === '' ? undefined : request.prevValue;
   const prevIndex = request.prevIndex === 0 ? undefined : request.prevIndex;

@@ -1,6 +1,7 @@
-import { responseIsCreation, type StoreRequest } from '@concord/kv';
+import { type KeyStoreRequest, responseIsCreation } from '@concord/kv';
 import { EtcdError, type V2Response, ValidationError } from '@concord/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasKeyAccess, sendKeyNoAuth } from './auth/access.ts';
 import type { V2Context } from './context.ts';
 import { eventBody, sendEtcdError } from './etcd-reply.ts';
 import { bodyBytes, sendMethodNotAllowed } from './go-http.ts';
@@ -32,6 +33,9 @@ export async function handleKeys(
     return sendEtcdError(reply, error);
   }
   context.statistics.recordAuthenticationCheck();
+  // The key as etcd checks it: the request path after /v2/keys, a trailing slash kept.
+  const key = path.slice(keysPrefix.length);
+  if (!(await hasKeyAccess(context, request, key, keyRequest.recursive))) return sendKeyNoAuth(reply);
   if (method === 'GET' && keyRequest.quorum) return serveRead(context, reply, keyRequest, true);
   if (method === 'GET' && keyRequest.wait) return serveWatch(context, reply, keyRequest);
   if (method === 'GET' || method === 'HEAD') return serveRead(context, reply, keyRequest, false);
@@ -75,7 +79,7 @@ async function serveWrite(
   reply: FastifyReply,
   keyRequest: KeyRequest,
 ): Promise<FastifyReply> {
-  const storeRequest: StoreRequest = storeRequestOf(keyRequest);
+  const storeRequest: KeyStoreRequest = storeRequestOf(keyRequest);
   const operation = operationOf(storeRequest);
   try {
     const { response } = await context.node.propose(storeRequest);

@@ -10,7 +10,12 @@ export type RequestBody =
   | { readonly kind: 'form'; readonly values: FormValues; readonly error?: string }
   /** Not a form (JSON, octet-stream, multipart, …): Go ignores such bodies. */
   | { readonly kind: 'ignored'; readonly error?: string }
-  | { readonly kind: 'too-large' };
+  | { readonly kind: 'too-large' }
+  /** `/v2/auth` bodies are JSON, read whole (up to `jsonBodyBytesMax`) whatever the content type. */
+  | { readonly kind: 'json'; readonly text: string };
+
+/** Users and roles are small; a larger body is not one. */
+export const jsonBodyBytesMax = 1024 * 1024;
 
 /**
  * Takes over body parsing: every content type is accepted (Go never answers 415), forms are
@@ -30,6 +35,12 @@ async function readBody(request: FastifyRequest, payload: IncomingMessage): Prom
   if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') {
     payload.resume();
     return { kind: 'ignored' };
+  }
+  if (request.url.startsWith('/v2/auth/')) {
+    const bytes = await readAtMost(payload, jsonBodyBytesMax + 1);
+    return bytes.length > jsonBodyBytesMax
+      ? { kind: 'too-large' }
+      : { kind: 'json', text: bytes.toString('utf8') };
   }
   const header = request.headers['content-type'];
   const { mediaType, error } = parseGoMediaType(
@@ -87,6 +98,7 @@ export function mergeForm(
     for (const [name, list] of body.values) values.set(name, [...list]);
   }
   const query = parseGoQuery(rawQuery, values);
-  const error = body?.error ?? query.error;
+  const bodyError = body !== undefined && 'error' in body ? body.error : undefined;
+  const error = bodyError ?? query.error;
   return error === undefined ? { values } : { values, error };
 }

@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasRootAccess, sendNoAuth } from './auth/access.ts';
+import { authPrefix, handleAuth } from './auth/auth-route.ts';
 import { sendHealth, sendMachines, sendVersion } from './basic-routes.ts';
 import type { V2Context } from './context.ts';
 import {
@@ -50,8 +52,12 @@ export async function dispatch(
     return handleKeys(context, request, reply, path, rawQuery);
   }
   if (path === membersPrefix || path.startsWith(`${membersPrefix}/`)) {
+    // etcd's hasWriteRootAccess: anyone may list members; changing them needs the root role.
+    const changesMembers = ['POST', 'PUT', 'DELETE'].includes(request.method);
+    if (changesMembers && !(await hasRootAccess(context, request))) return sendNoAuth(reply);
     return handleMembers(context, request, reply, path);
   }
+  if (path.startsWith(`${authPrefix}/`)) return handleAuth(context, request, reply, path);
   const route = exactRoutes.get(path);
   if (route === undefined) return sendNotFound(reply);
   if (!route.methods.includes(request.method)) return sendMethodNotAllowed(reply, route.methods);

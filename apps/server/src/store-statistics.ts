@@ -1,4 +1,4 @@
-import type { StoreRequest } from '@concord/kv';
+import type { KeyStoreRequest } from '@concord/kv';
 
 /** The store operations etcd counts in `/v2/stats/store`. */
 export type CountedOperation =
@@ -99,7 +99,7 @@ function countsAsSuccess(operation: CountedOperation, errorCode: number): boolea
 }
 
 /** The store operation etcd's applier picks for a write (mirrors `applyRequest`). */
-export function operationOf(request: StoreRequest): CountedOperation {
+export function operationOf(request: KeyStoreRequest): CountedOperation {
   const hasCompare = (request.method !== 'POST' && (request.prevIndex ?? 0) > 0) || hasPrevValue(request);
   switch (request.method) {
     case 'POST':
@@ -113,6 +113,6 @@ export function operationOf(request: StoreRequest): CountedOperation {
   }
 }
 
-function hasPrevValue(request: StoreRequest): boolean {
+function hasPrevValue(request: KeyStoreRequest): boolean {
   return request.method !== 'POST' && (request.prevValue ?? '') !== '';
 }

@@ -13,6 +13,8 @@ export interface RequestSpec {
   readonly form?: string;
   readonly contentType?: string;
   readonly body?: Buffer;
+  /** Extra request headers (`Authorization` for v2 auth). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type Step =
@@ -130,7 +132,7 @@ function send(
     text.replace(/\{i\+(\d+)\}/g, (_match, offset: string) => String(context.base + Number(offset)));
   const path = spec.path.startsWith('~') ? `/v2/keys/${context.prefix}${spec.path.slice(1)}` : spec.path;
   const query = spec.query === undefined ? '' : `?${expand(spec.query)}`;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...spec.headers };
   let body: Buffer | undefined = spec.body;
   if (spec.form !== undefined) body = Buffer.from(expand(spec.form), 'latin1');
   if (body !== undefined) headers['content-type'] = spec.contentType ?? 'application/x-www-form-urlencoded';

@@ -9,6 +9,7 @@ import type {
   KvWatch,
   KvWatchOptions,
 } from '@concord/protocol';
+import { AuthApi } from './auth.ts';
 import { type CallOptions, Cluster } from './cluster.ts';
 import { NoEndpointsError } from './cluster-error.ts';
 import {
@@ -50,9 +51,12 @@ export interface WaitOptions extends WaitRequest {
  */
 export class ConcordClient implements KV {
   private readonly cluster: Cluster;
+  /** The v2 auth API: users, roles, enable and disable. */
+  readonly auth: AuthApi;
 
   constructor(options: ClientOptions) {
     this.cluster = new Cluster(options);
+    this.auth = new AuthApi(this.cluster);
   }
 
   endpoints(): readonly string[] {

@@ -1,3 +1,4 @@
+export { AuthApi, AuthApiError, type AuthRoleDetails, type PermissionKind } from './auth.ts';
 export { ConcordClient, type TtlOptions, type WaitOptions } from './client.ts';
 export type { CallOptions } from './cluster.ts';
 export {

@@ -1,5 +1,21 @@
 export { type V2Action, type V2WriteAction, v2Actions } from './actions.ts';
 export {
+  AuthError,
+  type AuthKvPermissions,
+  type AuthPermissions,
+  type AuthRole,
+  type AuthUser,
+  authError,
+  authRoleSchema,
+  authStateSchema,
+  authUserSchema,
+  defaultGuestRole,
+  guestRoleName,
+  rootRole,
+  rootRoleName,
+  rootUserName,
+} from './auth.ts';
+export {
   type EtcdErrorCode,
   type EtcdErrorName,
   etcdErrorCatalogue,

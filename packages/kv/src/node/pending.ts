@@ -1,4 +1,10 @@
-import { EtcdError, LeaderElectionError, RaftInternalError, type V2Response } from '@concord/protocol';
+import {
+  AuthError,
+  EtcdError,
+  LeaderElectionError,
+  RaftInternalError,
+  type V2Response,
+} from '@concord/protocol';
 import type { StoreRequest } from '../store/index.ts';
 
 /** The outcome of a write: the store's answer and where in the Raft log it was applied. */
@@ -38,6 +44,7 @@ export function timedOut(leaderKnown: boolean, storeIndex: number): EtcdError {
     : new LeaderElectionError('etcdserver: no leader was elected in time', storeIndex);
 }
 
-export function isEtcdError(error: unknown): error is EtcdError {
-  return error instanceof EtcdError;
+/** A refusal the store makes alike on every member: an etcd error, or an auth API error. */
+export function isEtcdError(error: unknown): error is EtcdError | AuthError {
+  return error instanceof EtcdError || error instanceof AuthError;
 }

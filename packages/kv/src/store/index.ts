@@ -1,3 +1,5 @@
+export { roleAllowsKey } from './auth-access.ts';
+export { type AuthChange, type AuthRequest, AuthState } from './auth-state.ts';
 export { SnapshotFormatError } from './binary.ts';
 export { EventHistory, type HistoryEntry, historyCapacityDefault } from './event-history.ts';
 export { formatExpiration, remainingTtlSeconds } from './expiration.ts';
@@ -14,7 +16,7 @@ export type {
   UpdateOptions,
   WatchOptions,
 } from './options.ts';
-export { applyRequest, responseIsCreation, type StoreRequest } from './request.ts';
-export { keySegmentsMax, Store } from './store.ts';
+export { applyRequest, type KeyStoreRequest, responseIsCreation, type StoreRequest } from './request.ts';
+export { type AuthView, keySegmentsMax, Store } from './store.ts';
 export { type WatchEndReason, Watcher, WatcherOverflowError, watchBufferCapacityDefault } from './watcher.ts';
 export { WatcherLimitError, watcherCountMaxDefault } from './watcher-hub.ts';

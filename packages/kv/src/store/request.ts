@@ -1,4 +1,5 @@
 import type { V2Response } from '@concord/protocol';
+import type { AuthRequest } from './auth-state.ts';
 import type { Store } from './store.ts';
 
 /**
@@ -32,9 +33,14 @@ export type StoreRequest =
       readonly recursive?: boolean | undefined;
       readonly prevValue?: string | undefined;
       readonly prevIndex?: number | undefined;
-    };
+    }
+  /** A change of users, roles or the auth flag: `/v2/auth`, not a key. */
+  | { readonly method: 'AUTH'; readonly auth: AuthRequest };
 
-/** Applies a request at the leader's time `nowMs`; throws the store's `EtcdError`s. */
+/** A write of a key (`/v2/keys`). */
+export type KeyStoreRequest = Exclude<StoreRequest, { readonly method: 'AUTH' }>;
+
+/** Applies a request at the leader's time `nowMs`; throws the store's `EtcdError`s (or an `AuthError`). */
 export function applyRequest(store: Store, request: StoreRequest, nowMs: number): V2Response {
   switch (request.method) {
     case 'POST':
@@ -49,6 +55,8 @@ export function applyRequest(store: Store, request: StoreRequest, nowMs: number)
       return store.delete(request.key, nowMs, request);
     case 'PUT':
       return applyPut(store, request, nowMs);
+    case 'AUTH':
+      return store.applyAuth(request.auth, nowMs);
   }
 }
 

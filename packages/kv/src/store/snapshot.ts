@@ -1,11 +1,13 @@
-import { v2ResponseSchema } from '@concord/protocol';
+import { authStateSchema, v2ResponseSchema } from '@concord/protocol';
+import { AuthState } from './auth-state.ts';
 import { BinaryReader, BinaryWriter } from './binary.ts';
 import { EventHistory } from './event-history.ts';
 import { compareKeys } from './key-path.ts';
 import { permanent, TreeNode } from './tree-node.ts';
 
 const magic = new Uint8Array([0x43, 0x4e, 0x43, 0x44, 0x53, 0x54, 0x4f, 0x52]); // "CNCDSTOR"
-const formatVersion = 1;
+/** Version 2 added the auth state; version 1 snapshots load with auth disabled and empty. */
+const formatVersion = 2;
 const kindFile = 0;
 const kindDirectory = 1;
 
@@ -14,11 +16,17 @@ const kindDirectory = 1;
  * tree depth-first with children in key order (so the same state gives the same bytes
  * whatever order the keys were written in), then the history oldest first.
  * Node: kind u8, name, createdIndex, modifiedIndex, expirationMs, then a file's value or a
- * directory's child count and children. History entry: refresh u8, response as JSON.
+ * directory's child count and children. History entry: refresh u8, response as JSON. Then
+ * the auth state (users, roles, enabled) as JSON, users and roles sorted by name.
  * Checksums belong to the file that holds the snapshot, not to this encoding.
  */
-export function encodeSnapshot(root: TreeNode, currentIndex: number, history: EventHistory): Uint8Array {
-  return encodeSnapshotWriter(root, currentIndex, history).finish();
+export function encodeSnapshot(
+  root: TreeNode,
+  currentIndex: number,
+  history: EventHistory,
+  auth: AuthState,
+): Uint8Array {
+  return encodeSnapshotWriter(root, currentIndex, history, auth).finish();
 }
 
 /** The same bytes as `encodeSnapshot`, as chunks: a large store is written out without a copy. */
@@ -26,11 +34,17 @@ export function encodeSnapshotChunks(
   root: TreeNode,
   currentIndex: number,
   history: EventHistory,
+  auth: AuthState,
 ): Uint8Array[] {
-  return encodeSnapshotWriter(root, currentIndex, history).finishChunks();
+  return encodeSnapshotWriter(root, currentIndex, history, auth).finishChunks();
 }
 
-function encodeSnapshotWriter(root: TreeNode, currentIndex: number, history: EventHistory): BinaryWriter {
+function encodeSnapshotWriter(
+  root: TreeNode,
+  currentIndex: number,
+  history: EventHistory,
+  auth: AuthState,
+): BinaryWriter {
   const writer = new BinaryWriter();
   writer.writeBytes(magic);
   writer.writeUint32(formatVersion);
@@ -42,6 +56,7 @@ function encodeSnapshotWriter(root: TreeNode, currentIndex: number, history: Eve
     writer.writeUint8(entry.refresh ? 1 : 0);
     writer.writeString(JSON.stringify(entry.response));
   }
+  writer.writeString(JSON.stringify(auth));
   return writer;
 }
 
@@ -64,6 +79,7 @@ export interface DecodedSnapshot {
   readonly root: TreeNode;
   readonly currentIndex: number;
   readonly history: EventHistory;
+  readonly auth: AuthState;
 }
 
 export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
@@ -71,14 +87,15 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
   const found = reader.readBytes(magic.length);
   if (!found.every((byte, position) => byte === magic[position])) reader.fail('not a Concord store snapshot');
   const version = reader.readUint32();
-  if (version !== formatVersion) reader.fail(`unknown snapshot version ${version}`);
+  if (version !== 1 && version !== formatVersion) reader.fail(`unknown snapshot version ${version}`);
   const currentIndex = reader.readSafeInteger();
   const history = new EventHistory(reader.readUint32());
   const root = decodeNode(reader, null, currentIndex);
   if (root.children === null || root.name !== '') reader.fail('the root is not a directory');
   decodeHistory(reader, history, currentIndex);
+  const auth = version === 1 ? new AuthState() : decodeAuth(reader);
   if (reader.remaining !== 0) reader.fail(`${reader.remaining} bytes after the end`);
-  return { root, currentIndex, history };
+  return { root, currentIndex, history, auth };
 }
 
 function decodeNode(reader: BinaryReader, parent: TreeNode | null, currentIndex: number): TreeNode {
@@ -130,11 +147,17 @@ function decodeHistory(reader: BinaryReader, history: EventHistory, currentIndex
   }
 }
 
-function parseJson(reader: BinaryReader): unknown {
+function decodeAuth(reader: BinaryReader): AuthState {
+  const parsed = authStateSchema.safeParse(parseJson(reader, 'the auth state'));
+  if (!parsed.success) reader.fail(`the auth state is malformed: ${parsed.error.message}`);
+  return AuthState.from(parsed.data);
+}
+
+function parseJson(reader: BinaryReader, what = 'history event'): unknown {
   const text = reader.readString();
   try {
     return JSON.parse(text);
   } catch {
-    return reader.fail('history event is not JSON');
+    return reader.fail(`${what} is not JSON`);
   }
 }

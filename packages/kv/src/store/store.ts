@@ -10,6 +10,7 @@ import {
   type V2Response,
   ValidationError,
 } from '@concord/protocol';
+import { type AuthChange, type AuthRequest, AuthState } from './auth-state.ts';
 import { assertPrevIndex, compareFailure } from './compare.ts';
 import { EventHistory } from './event-history.ts';
 import { assertTime } from './expiration.ts';
@@ -53,6 +54,7 @@ export class Store {
   private history: EventHistory;
   private readonly hub: WatcherHub;
   private readonly watchBufferCapacity: number;
+  private authState = new AuthState();
 
   constructor(options: StoreOptions = {}) {
     this.history = new EventHistory(options.historyCapacity);
@@ -67,6 +69,25 @@ export class Store {
 
   get watcherCount(): number {
     return this.hub.watcherCount;
+  }
+
+  /** Users, roles and whether auth is enabled: read them here, change them with `applyAuth`. */
+  get auth(): AuthView {
+    return this.authState;
+  }
+
+  /**
+   * Applies a change of users, roles or the enabled flag. As in etcd, whose v2 auth lives in
+   * the same store under `/2`, every record written takes one store index and one history
+   * slot, but it is invisible to keys, listings and watches. Returns the last record's event
+   * (its `value` is the record as JSON); a refusal throws an `AuthError` and changes nothing.
+   */
+  applyAuth(request: AuthRequest, nowMs: number): V2Response {
+    assertTime(nowMs);
+    const changes = this.authState.apply(request);
+    let response: V2Response | undefined;
+    for (const change of changes) response = this.recordAuthChange(change);
+    return response!;
   }
 
   /** When the next key expires, so the leader knows when to propose an `expire`. */
@@ -228,12 +249,12 @@ export class Store {
 
   /** The whole store (tree, index, TTLs, event history) as bytes; same state, same bytes. */
   snapshot(): Uint8Array {
-    return encodeSnapshot(this.root, this.index, this.history);
+    return encodeSnapshot(this.root, this.index, this.history, this.authState);
   }
 
   /** The same bytes as `snapshot()`, in chunks, for writing a large store without copying it. */
   snapshotChunks(): Uint8Array[] {
-    return encodeSnapshotChunks(this.root, this.index, this.history);
+    return encodeSnapshotChunks(this.root, this.index, this.history, this.authState);
   }
 
   /**
@@ -247,6 +268,7 @@ export class Store {
     this.root = decoded.root;
     this.index = decoded.currentIndex;
     this.history = decoded.history;
+    this.authState = decoded.auth;
     visitSubtree(this.root, (node) => {
       if (node.expirationMs !== permanent) this.heap.push(node);
     });
@@ -400,6 +422,22 @@ export class Store {
     else if (!wasPermanent) this.heap.update(node);
   }
 
+  /** An auth record takes an index and a history slot that no watcher ever sees. */
+  private recordAuthChange(change: AuthChange): V2Response {
+    const index = this.index + 1;
+    const node: V2Node =
+      change.value === undefined
+        ? { key: change.key, modifiedIndex: index, createdIndex: index }
+        : { key: change.key, value: change.value, modifiedIndex: index, createdIndex: index };
+    const response: V2Response = {
+      action: change.value === undefined ? 'delete' : change.created ? 'create' : 'set',
+      node,
+    };
+    this.index = index;
+    this.history.add({ response, index, refresh: true });
+    return response;
+  }
+
   /** Records a write; refreshes take an index and a history slot but wake no watcher. */
   private publish(response: V2Response, cleaned: string, refresh: boolean): void {
     const index = response.node.modifiedIndex!;
@@ -409,6 +447,9 @@ export class Store {
     if (!refresh) this.hub.notify(response, cleaned, index);
   }
 }
+
+/** What the HTTP layer may read of the auth state. */
+export type AuthView = Pick<AuthState, 'enabled' | 'user' | 'role' | 'userNames' | 'roleNames'>;
 
 function prefixKey(segments: readonly string[], count: number): string {
   return `/${segments.slice(0, count).join('/')}`;

@@ -1,0 +1,302 @@
+import type { RequestSpec, Scenario, Step } from './scenario-runner.ts';
+
+// v2 auth changes the whole server, so these scenarios run in order on their own servers
+// (auth-differential.test.ts). Every scenario starts and ends with auth disabled; users and
+// roles are named after their scenario so that none depends on another's leftovers.
+
+type Credentials = string | undefined;
+
+const headersOf = (credentials: Credentials): { headers?: Record<string, string> } =>
+  credentials === undefined
+    ? {}
+    : { headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } };
+
+const request = (spec: RequestSpec): Step => ({ kind: 'request', request: spec });
+const call = (method: string, path: string, credentials?: Credentials, json?: unknown): Step =>
+  request({
+    method,
+    path,
+    ...headersOf(credentials),
+    ...(json === undefined
+      ? {}
+      : {
+          body: Buffer.from(typeof json === 'string' ? json : JSON.stringify(json)),
+          contentType: 'application/json',
+        }),
+  });
+const get = (path: string, credentials?: Credentials) => call('GET', path, credentials);
+const put = (path: string, json: unknown, credentials?: Credentials) => call('PUT', path, credentials, json);
+const del = (path: string, credentials?: Credentials) => call('DELETE', path, credentials);
+const keyCall = (method: string, path: string, query: string, credentials?: Credentials): Step =>
+  request({ method, path, query, ...headersOf(credentials) });
+const startWatch = (name: string, path: string, query: string, credentials?: Credentials): Step => ({
+  kind: 'start',
+  name,
+  request: { method: 'GET', path, query, ...headersOf(credentials) },
+});
+const finish = (name: string): Step => ({ kind: 'finish', name });
+const scenario = (name: string, ...steps: Step[]): Scenario => ({ name, steps });
+
+const root = 'root:rootpw';
+const user = (name: string, password = 'pw', extra: object = {}) =>
+  put(`/v2/auth/users/${name}`, { user: name, password, ...extra });
+const enable = (credentials?: Credentials) => call('PUT', '/v2/auth/enable', credentials);
+const disable = (credentials?: Credentials) => call('DELETE', '/v2/auth/enable', credentials);
+
+const apiWithAuthDisabled: Scenario[] = [
+  scenario(
+    'auth starts disabled, with only the root role',
+    get('/v2/auth/enable'),
+    get('/v2/auth/users'),
+    get('/v2/auth/roles'),
+    get('/v2/auth/roles/root'),
+  ),
+  scenario(
+    'enabling needs a root user',
+    enable(),
+    disable(),
+    call('POST', '/v2/auth/enable'),
+    get('/v2/auth/enable/x'),
+    get('/v2/auth'),
+    get('/v2/auth/other'),
+  ),
+  scenario(
+    'create, update, get and delete a user',
+    user('u1'),
+    get('/v2/auth/users/u1'),
+    user('u1', 'other'),
+    put('/v2/auth/users/u1', { user: 'u1' }),
+    put('/v2/auth/users/u1', { user: 'u1' }),
+    get('/v2/auth/users'),
+    del('/v2/auth/users/u1'),
+    del('/v2/auth/users/u1'),
+    get('/v2/auth/users/u1'),
+  ),
+  scenario(
+    'user refusals',
+    put('/v2/auth/users/u2', { user: 'u2' }),
+    put('/v2/auth/users/u2', { user: 'u2', password: '' }),
+    put('/v2/auth/users/u2', { user: 'other', password: 'pw' }),
+    put('/v2/auth/users/u2', 'not json'),
+    put('/v2/auth/users/u2', ''),
+    put('/v2/auth/users/u2', '[1]'),
+    put('/v2/auth/users/u2', { user: 'u2', password: 5 }),
+    put('/v2/auth/users/u2', { user: 'u2', roles: ['a'], grant: ['b'] }),
+    put('/v2/auth/users/u2', { user: 'u2', grant: ['b'] }),
+    call('POST', '/v2/auth/users/u2'),
+    call('POST', '/v2/auth/users'),
+    get('/v2/auth/users/u2/extra'),
+  ),
+  scenario(
+    'a user created with roles answers 200 and lists only existing roles',
+    user('u3', 'pw', { roles: ['ghost3', 'r3'] }),
+    put('/v2/auth/roles/r3', { role: 'r3' }),
+    user('u3', 'pw', { roles: ['r3'] }),
+    get('/v2/auth/users/u3'),
+    get('/v2/auth/users'),
+    del('/v2/auth/users/u3'),
+    del('/v2/auth/roles/r3'),
+  ),
+  scenario(
+    'grant and revoke roles',
+    user('u4'),
+    put('/v2/auth/roles/r4', { role: 'r4', permissions: { kv: { read: ['/r4/*'], write: null } } }),
+    put('/v2/auth/users/u4', { user: 'u4', grant: ['r4', 'ghost4'] }),
+    put('/v2/auth/users/u4', { user: 'u4', grant: ['r4'] }),
+    get('/v2/auth/users/u4'),
+    put('/v2/auth/users/u4', { user: 'u4', revoke: ['ghost4'] }),
+    put('/v2/auth/users/u4', { user: 'u4', revoke: ['ghost4'] }),
+    get('/v2/auth/users/u4'),
+    put('/v2/auth/users/u4', { user: 'u4', revoke: ['r4'] }),
+    put('/v2/auth/users/u4', { user: 'u4', password: 'new', grant: ['r4'] }),
+    del('/v2/auth/users/u4'),
+    del('/v2/auth/roles/r4'),
+  ),
+  scenario(
+    'roles: create, grant, revoke, delete',
+    put('/v2/auth/roles/r5', { role: 'r5' }),
+    put('/v2/auth/roles/r5', { role: 'r5' }),
+    get('/v2/auth/roles/r5'),
+    put('/v2/auth/roles/r5', { role: 'r5', grant: { kv: { read: ['/b', '/a*'], write: ['/w'] } } }),
+    put('/v2/auth/roles/r5', { role: 'r5', grant: { kv: { read: ['/a*'] } } }),
+    put('/v2/auth/roles/r5', { role: 'r5', grant: { kv: { write: ['/w'] } } }),
+    put('/v2/auth/roles/r5', { role: 'r5', revoke: { kv: { read: ['/none'] } } }),
+    put('/v2/auth/roles/r5', { role: 'r5', revoke: { kv: { read: ['/b'], write: ['/w'] } } }),
+    put('/v2/auth/roles/r5', { role: 'r5', grant: { kv: { read: [] } } }),
+    put('/v2/auth/roles/r5', {
+      role: 'r5',
+      permissions: { kv: { read: ['/x'] } },
+      grant: { kv: { read: ['/y'] } },
+    }),
+    put('/v2/auth/roles/r5', '{"ROLE":"r5","Grant":{"KV":{"Read":["/c"]}}} trailing words'),
+    get('/v2/auth/roles'),
+    del('/v2/auth/roles/r5'),
+    del('/v2/auth/roles/r5'),
+    get('/v2/auth/roles/r5'),
+    put('/v2/auth/roles/r5', { role: 'r5', grant: { kv: { read: ['/x'] } } }),
+  ),
+  scenario(
+    'role refusals and the root role',
+    put('/v2/auth/roles/root', { role: 'root' }),
+    put('/v2/auth/roles/root', { role: 'root', grant: { kv: { read: ['/x'] } } }),
+    del('/v2/auth/roles/root'),
+    put('/v2/auth/roles/r6', { role: 'r7' }),
+    put('/v2/auth/roles/r6', 'junk'),
+    put('/v2/auth/roles/r6', { role: 'r6', permissions: { kv: { read: 'x' } } }),
+    put('/v2/auth/roles/r6', { role: 'r6', permissions: { kv: { read: ['/p'], write: ['/p'] } } }),
+    get('/v2/auth/roles/r6'),
+    call('PATCH', '/v2/auth/roles/r6'),
+    call('PUT', '/v2/auth/roles'),
+    get('/v2/auth/roles/r6/x'),
+    del('/v2/auth/roles/r6'),
+  ),
+  scenario(
+    'auth writes take a store index but no key and no event',
+    keyCall('PUT', '~/k', 'value=1'),
+    user('u8'),
+    put('/v2/auth/roles/r8', { role: 'r8' }),
+    keyCall('GET', '~/k', ''),
+    startWatch('from the user', '~', 'wait=true&recursive=true&waitIndex={i+2}'),
+    keyCall('PUT', '~/k', 'value=2'),
+    finish('from the user'),
+    keyCall('GET', '~/k', 'wait=true&waitIndex={i+2}'),
+    del('/v2/auth/users/u8'),
+    del('/v2/auth/roles/r8'),
+  ),
+];
+
+const enforcement: Scenario[] = [
+  scenario(
+    'enabling auth: the guest role, root-only management, refused credentials',
+    user('root', 'rootpw'),
+    get('/v2/auth/users/root'),
+    enable(),
+    get('/v2/auth/enable'),
+    enable(root),
+    get('/v2/auth/users'),
+    get('/v2/auth/users', 'root:wrong'),
+    get('/v2/auth/users', root),
+    get('/v2/auth/roles', root),
+    get('/v2/auth/roles/guest', root),
+    user('u9'),
+    put('/v2/auth/users/u9', { user: 'u9', password: 'pw' }, root),
+    get('/v2/auth/users', 'u9:pw'),
+    disable('u9:pw'),
+    del('/v2/auth/users/root', root),
+    keyCall('PUT', '~/g', 'value=guest'),
+    keyCall('GET', '~/g', ''),
+    keyCall('GET', '~/g', '', 'root:wrong'),
+    keyCall('GET', '~/g', '', 'nobody:pw'),
+    request({ method: 'GET', path: '~/g', headers: { authorization: 'Bearer token' } }),
+    request({ method: 'GET', path: '~/g', headers: { authorization: 'Basic !!!' } }),
+    keyCall('GET', '~/g', '', 'u9:pw'),
+    get('/v2/members'),
+    call('POST', '/v2/members', undefined, { peerURLs: ['http://127.0.0.1:1'] }),
+    del('/v2/members/1234'),
+    get('/v2/machines'),
+    disable(),
+    disable(root),
+    disable(root),
+    del('/v2/auth/users/u9'),
+    del('/v2/auth/users/root'),
+  ),
+  scenario(
+    'a user can read and write only within its prefixes',
+    user('root', 'rootpw'),
+    keyCall('PUT', '/v2/keys/own10/a', 'value=1'),
+    keyCall('PUT', '/v2/keys/other10/a', 'value=1'),
+    put('/v2/auth/roles/r10', {
+      role: 'r10',
+      permissions: { kv: { read: ['/own10/*', '/exact10'], write: ['/own10/*'] } },
+    }),
+    user('u10', 'pw', { roles: ['r10'] }),
+    enable(root),
+    put('/v2/auth/roles/guest', { role: 'guest', revoke: { kv: { read: ['/*'], write: ['/*'] } } }, root),
+    keyCall('GET', '/v2/keys/own10/a', ''),
+    keyCall('GET', '/v2/keys/own10/a', '', 'u10:pw'),
+    keyCall('GET', '/v2/keys/own10/missing', '', 'u10:pw'),
+    keyCall('GET', '/v2/keys/own10', '', 'u10:pw'),
+    keyCall('GET', '/v2/keys/own10/', 'recursive=true', 'u10:pw'),
+    keyCall('GET', '/v2/keys/own10', 'recursive=true', 'u10:pw'),
+    keyCall('GET', '/v2/keys/exact10', '', 'u10:pw'),
+    keyCall('GET', '/v2/keys/exact10', 'recursive=true', 'u10:pw'),
+    keyCall('GET', '/v2/keys/other10/a', '', 'u10:pw'),
+    keyCall('HEAD', '/v2/keys/other10/a', '', 'u10:pw'),
+    keyCall('GET', '/v2/keys/', '', 'u10:pw'),
+    keyCall('GET', '/v2/keys', '', 'u10:pw'),
+    keyCall('PUT', '/v2/keys/own10/b', 'value=2', 'u10:pw'),
+    keyCall('POST', '/v2/keys/own10/q', 'value=3', 'u10:pw'),
+    keyCall('PUT', '/v2/keys/other10/b', 'value=2', 'u10:pw'),
+    keyCall('PUT', '/v2/keys/exact10', 'value=2', 'u10:pw'),
+    keyCall('DELETE', '/v2/keys/other10/a', '', 'u10:pw'),
+    keyCall('DELETE', '/v2/keys/own10/b', '', 'u10:pw'),
+    keyCall('DELETE', '/v2/keys/own10/', 'recursive=true', 'u10:pw'),
+    keyCall('GET', '/v2/keys/other10/a', 'recursive=notbool', 'u10:pw'),
+    keyCall('GET', '/v2/keys/other10/a', '', root),
+    keyCall('PUT', '/v2/keys/other10/a', 'value=root', root),
+    keyCall('DELETE', '/v2/keys/other10', 'recursive=true', root),
+    disable(root),
+    del('/v2/auth/users/u10'),
+    del('/v2/auth/users/root'),
+    del('/v2/auth/roles/r10'),
+    del('/v2/auth/roles/guest'),
+  ),
+  scenario(
+    'a user can watch only within its prefixes',
+    user('root', 'rootpw'),
+    put('/v2/auth/roles/r11', { role: 'r11', permissions: { kv: { read: ['/own11/*'], write: ['/*'] } } }),
+    user('u11', 'pw', { roles: ['r11'] }),
+    enable(root),
+    put('/v2/auth/roles/guest', { role: 'guest', revoke: { kv: { read: ['/*'], write: ['/*'] } } }, root),
+    keyCall('GET', '/v2/keys/other11/a', 'wait=true', 'u11:pw'),
+    keyCall('GET', '/v2/keys/other11', 'wait=true&recursive=true', 'u11:pw'),
+    keyCall('GET', '/v2/keys/own11', 'wait=true&recursive=true', 'u11:pw'),
+    keyCall('GET', '/v2/keys/', 'wait=true&recursive=true', 'u11:pw'),
+    keyCall('GET', '/v2/keys/other11/a', 'wait=true'),
+    startWatch('own', '/v2/keys/own11/', 'wait=true&recursive=true', 'u11:pw'),
+    keyCall('PUT', '/v2/keys/other11/a', 'value=1', 'u11:pw'),
+    keyCall('PUT', '/v2/keys/own11/a', 'value=1', 'u11:pw'),
+    finish('own'),
+    disable(root),
+    del('/v2/auth/users/u11'),
+    del('/v2/auth/users/root'),
+    del('/v2/auth/roles/r11'),
+    del('/v2/auth/roles/guest'),
+  ),
+  scenario(
+    'the guest role: exact rules only, and no role at all once deleted',
+    user('root', 'rootpw'),
+    keyCall('PUT', '/v2/keys/pub12/a', 'value=1'),
+    enable(root),
+    put('/v2/auth/roles/guest', { role: 'guest', revoke: { kv: { read: ['/*'], write: ['/*'] } } }, root),
+    put('/v2/auth/roles/guest', { role: 'guest', grant: { kv: { read: ['/pub12/*'] } } }, root),
+    keyCall('GET', '/v2/keys/pub12/a', ''),
+    keyCall('GET', '/v2/keys/pub12/', 'recursive=true'),
+    keyCall('PUT', '/v2/keys/pub12/a', 'value=2'),
+    keyCall('GET', '/v2/keys/secret12', ''),
+    del('/v2/auth/roles/guest', root),
+    keyCall('GET', '/v2/keys/pub12/a', ''),
+    get('/v2/auth/enable'),
+    disable(root),
+    keyCall('GET', '/v2/keys/pub12/a', ''),
+    del('/v2/auth/users/root'),
+  ),
+  scenario(
+    'a user with the root role manages auth; changing a password takes effect',
+    user('root', 'rootpw'),
+    user('admin13', 'pw', { roles: ['root'] }),
+    enable(root),
+    get('/v2/auth/users/admin13', 'admin13:pw'),
+    put('/v2/auth/users/admin13', { user: 'admin13', password: 'changed' }, 'admin13:pw'),
+    get('/v2/auth/enable', 'admin13:pw'),
+    get('/v2/auth/users', 'admin13:pw'),
+    get('/v2/auth/users', 'admin13:changed'),
+    keyCall('PUT', '/v2/keys/any13', 'value=1', 'admin13:changed'),
+    disable('admin13:changed'),
+    del('/v2/auth/users/admin13'),
+    del('/v2/auth/users/root'),
+    del('/v2/auth/roles/guest'),
+  ),
+];
+
+export const authScenarios: readonly Scenario[] = [...apiWithAuthDisabled, ...enforcement];
