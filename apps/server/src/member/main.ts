@@ -1,11 +1,19 @@
 import { pino } from 'pino';
+import { runCertsCommand } from './certs-command.ts';
 import { MemberConfigurationError } from './configuration-error.ts';
 import { runDevCluster } from './dev-cluster.ts';
 import { memberHelp, parseMemberFlags } from './flags.ts';
 import { concordVersion, type RunningMember, startMember } from './start-member.ts';
 
-/** `concord [flags]` starts a member; `concord dev-cluster` a local cluster for development. */
+/**
+ * `concord [flags]` starts a member; `concord dev-cluster` a local cluster for development;
+ * `concord certs` makes certificates.
+ */
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'certs') {
+    process.exitCode = await runCertsCommand(argv.slice(1));
+    return;
+  }
   if (argv[0] === 'dev-cluster') {
     process.exitCode = await runDevCluster(argv.slice(1));
     return;

@@ -49,7 +49,17 @@ export class OutboundStream {
     this.socket.setNoDelay(true);
     this.socket.on('data', (piece: Buffer) => this.receive(piece));
     this.socket.on('error', (error) =>
-      this.fail(new PeerUnavailableError(targetId, error.message, { cause: error })),
+      this.fail(
+        new PeerUnavailableError(
+          targetId,
+          context.sockets.describeFailure(
+            this.socket,
+            error,
+            `member ${targetId} (${address.host}:${address.port})`,
+          ),
+          { cause: error },
+        ),
+      ),
     );
     this.socket.on('close', () => this.fail(new PeerUnavailableError(targetId, 'connection closed')));
     this.handshakeTimer = setTimeout(
