@@ -2,6 +2,7 @@
 // NAME.key per member or client. Keys are written 0600, nothing is ever overwritten, and a
 // failure says what to do.
 
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,7 +33,9 @@ export async function initAuthority(directory: string, days?: number): Promise<W
     files,
     `there is a CA in ${directory} already; keep using it, or delete ${files.certificateFile} and ${files.keyFile} to start over (then issue every certificate again)`,
   );
-  await writePair(files, await createAuthority('Concord CA', days === undefined ? {} : { days }));
+  // A name of its own, so that a message about a certificate from another CA says which.
+  const name = `Concord CA ${randomBytes(4).toString('hex')}`;
+  await writePair(files, await createAuthority(name, days === undefined ? {} : { days }));
   return files;
 }
 
