@@ -85,6 +85,7 @@ export class Transport {
     if (url.protocol !== 'https:') return this.plainToSecure(endpoint, cause);
     const context = {
       target: endpoint,
+      host: url.hostname.replace(/^\[|\]$/g, ''),
       caFlag: '--ca-file',
       certificateFlags: '--cert-file and --key-file',
       ...(this.ownCertificate === undefined ? {} : { ownCertificate: this.ownCertificate }),

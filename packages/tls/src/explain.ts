@@ -27,12 +27,16 @@ export interface FixNames {
   readonly caFlag: string;
   /** Where the own certificate and key are given, e.g. `--cert-file and --key-file`. */
   readonly certificateFlags: string;
+  /** How to make the right certificate; default `concord certs client NAME`. */
+  readonly issueCommand?: string;
 }
 
 /** The dialling side: a connection to `target` failed. Facts are filled in when known. */
 export interface DialContext extends FixNames {
   /** What was dialled, e.g. `https://127.0.0.1:2379` or `member 8e9e05c52164694d`. */
   readonly target: string;
+  /** The host name or address dialled, checked against the certificate's names. */
+  readonly host?: string;
   /** The server's certificate, when it could be read. */
   readonly serverCertificate?: CertificateFacts;
   /** Our own client certificate, or undefined when we sent none. */
@@ -85,10 +89,7 @@ export function explainDialFailure(error: unknown, context: DialContext): string
       ? `the certificate of ${context.target}`
       : `the certificate of ${context.target} (${server.subject})`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
-    const host = String(
-      innermost(error).host ??
-        new URL(context.target.startsWith('http') ? context.target : `https://${context.target}`).hostname,
-    );
+    const host = context.host ?? String(innermost(error).host ?? 'this host');
     const names = server === undefined ? 'other names' : `only ${namesText(server)}`;
     return `${about} is not valid for "${host}": it names ${names}; connect to one of those names, or issue the member's certificate again with "${host}" in --hosts (concord certs member NAME --hosts ${host},...)`;
   }
@@ -116,14 +117,15 @@ export function explainDialFailure(error: unknown, context: DialContext): string
 /** The server refused us: it sent an alert, or closed the connection right after the handshake. */
 function explainRefusal(code: string | undefined, context: DialContext): string | undefined {
   const own = context.ownCertificate;
-  const missing = `${context.target} requires a client certificate and none was given; pass ${context.certificateFlags} (make a pair with "concord certs client NAME")`;
+  const issue = context.issueCommand ?? 'concord certs client NAME';
+  const missing = `${context.target} requires a client certificate and none was given; pass ${context.certificateFlags} (make a pair with "${issue}")`;
   const ownProblem = own === undefined ? undefined : certificateProblem(own, 'client');
   const refusedOwn =
     own === undefined
       ? missing
       : ownProblem !== undefined
         ? `${context.target} refused your certificate (${own.subject}): it ${ownProblem}`
-        : `${context.target} refused your certificate (${own.subject}, issued by ${own.issuer}), most likely because it does not trust that CA; use a certificate issued by the cluster's CA (concord certs client NAME in its certificates directory); the member's log says why`;
+        : `${context.target} refused your certificate (${own.subject}, issued by ${own.issuer}), most likely because it does not trust that CA; use a certificate issued by the cluster's CA ("${issue}" in its certificates directory); the member's log says why`;
   switch (code) {
     case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
     case 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE':

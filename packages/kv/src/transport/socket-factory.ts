@@ -3,13 +3,19 @@
 // whose certificate does not verify is closed before it is read from, and every certificate
 // failure is logged in plain words with the fix (see @concord/tls).
 
+import type { X509Certificate } from 'node:crypto';
 import {
   connect as connectPlain,
   createServer as createPlainServer,
   type Server,
   type Socket,
 } from 'node:net';
-import { connect as connectSecure, createServer as createSecureServer, type TLSSocket } from 'node:tls';
+import {
+  type ConnectionOptions,
+  connect as connectSecure,
+  createServer as createSecureServer,
+  type TLSSocket,
+} from 'node:tls';
 import {
   admitConnection,
   certificateFacts,
@@ -27,8 +33,16 @@ export interface SocketFactory {
   /** Dial `address`; `onReady` runs once the connection can carry data (after the TLS handshake for https). */
   connect(address: PeerAddress, onReady: () => void): Socket;
   /** Why a dialled connection failed, for the log: TLS failures in plain words. */
-  describeFailure(socket: Socket, error: Error, target: string): string;
+  describeFailure(error: Error, address: PeerAddress, target: string): string;
+  /**
+   * Why a dialled connection closed before the peer's welcome, when TLS can tell: a peer
+   * that closes right after a good handshake refused our certificate.
+   */
+  closedBeforeWelcome(socket: Socket, target: string): Error | undefined;
 }
+
+/** Dialled sockets whose TLS handshake passed our checks. */
+const verifiedSockets = new WeakSet<Socket>();
 
 const peerListen = {
   who: 'peer',
@@ -38,6 +52,7 @@ const peerListen = {
 const peerDial = {
   caFlag: '--peer-trusted-ca-file',
   certificateFlags: '--peer-cert-file and --peer-key-file',
+  issueCommand: 'concord certs member NAME --hosts ...',
 };
 
 export function socketFactory(
@@ -49,7 +64,8 @@ export function socketFactory(
     return {
       createServer: (onConnection) => createPlainServer(onConnection),
       connect: (address, onReady) => connectPlain({ host: address.host, port: address.port }, onReady),
-      describeFailure: (_socket, error) => error.message,
+      describeFailure: (error) => error.message,
+      closedBeforeWelcome: () => undefined,
     };
   }
   if (tls === undefined) throw new TransportConfigError('https peer URLs need the tls option');
@@ -63,18 +79,68 @@ export function socketFactory(
       reportHandshakeFailures(server, peerListen, report);
       return server;
     },
-    connect: (address, onReady) =>
-      connectSecure({ ...tls.client, host: address.host, port: address.port }, onReady),
-    describeFailure: (socket, error, target) => {
-      // Node checks the peer's certificate after the handshake, so the socket still holds it.
-      const peer = (socket as TLSSocket).getPeerX509Certificate?.();
-      const explanation = explainDialFailure(error, {
+    connect: (address, onReady) => connectVerified(tls.client, address, onReady),
+    describeFailure: (error, address, target) => {
+      // Runs in a socket's error handler: an explanation must never become a crash.
+      try {
+        const peer = (error as Partial<UnverifiedPeerError>).peerCertificate;
+        const explanation = explainDialFailure(error, {
+          ...peerDial,
+          target,
+          host: address.host,
+          ownCertificate: certificateFacts(ownCertificate),
+          ...(peer === undefined ? {} : { serverCertificate: certificateFacts(peer) }),
+        });
+        return explanation ?? error.message;
+      } catch {
+        return error.message;
+      }
+    },
+    closedBeforeWelcome: (socket, target) => {
+      if (!verifiedSockets.has(socket)) return undefined;
+      const explanation = explainDialFailure(Object.assign(new Error('closed'), { code: 'ECONNRESET' }), {
         ...peerDial,
         target,
         ownCertificate: certificateFacts(ownCertificate),
-        ...(peer === undefined ? {} : { serverCertificate: certificateFacts(peer) }),
       });
-      return explanation ?? error.message;
+      // The code marks it a TLS failure, which the peer connection logs every time.
+      return Object.assign(new Error(explanation ?? 'closed after the TLS handshake'), {
+        code: 'ERR_TLS_PEER_REFUSED',
+      });
     },
   };
+}
+
+/** The peer's certificate did not verify; it travels with the error to be explained. */
+interface UnverifiedPeerError extends Error {
+  readonly code: string;
+  readonly peerCertificate: X509Certificate | undefined;
+}
+
+/**
+ * tls.connect that verifies the peer itself rather than through rejectUnauthorized, with the
+ * same checks (chain to the trusted CA, then the peer URL's host against the certificate's
+ * names): Node's own refusal loses the certificate, which the log needs to say what is wrong
+ * with it. Nothing is written before the check passes. With rejectUnauthorized: false
+ * (--peer-auto-tls) nothing is checked, as in etcd.
+ */
+function connectVerified(options: ConnectionOptions, address: PeerAddress, onReady: () => void): TLSSocket {
+  const verify = options.rejectUnauthorized !== false;
+  const socket = connectSecure(
+    { ...options, host: address.host, port: address.port, rejectUnauthorized: false },
+    () => {
+      if (!verify || socket.authorized) {
+        verifiedSockets.add(socket);
+        onReady();
+        return;
+      }
+      const code = String(socket.authorizationError);
+      const error = Object.assign(new Error(`peer certificate refused: ${code}`), {
+        code,
+        peerCertificate: socket.getPeerX509Certificate(),
+      });
+      socket.destroy(error);
+    },
+  );
+  return socket;
 }
