@@ -163,7 +163,7 @@ export async function waitUntilHealthy(
   url: string,
   agent: Agent,
   describe: () => string,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -179,7 +179,7 @@ export async function waitUntilHealthy(
   throw new Error(`${url} did not become healthy:\n${describe()}`);
 }
 
-export async function waitForOutput(member: TlsMember, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+export async function waitForOutput(member: TlsMember, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const line = member.output.split('\n').find((text) => pattern.test(text));
