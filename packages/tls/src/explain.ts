@@ -200,12 +200,12 @@ export function explainListenFailure(
       return `${from} refused this member's certificate because it has expired; issue a new one (concord certs member NAME --hosts ...) and restart the member`;
     case 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE':
       return `refused ${from}: it sent no client certificate; give it one issued by this cluster's CA (concord certs client NAME)`;
+    case 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE':
+      return `${from} refused this member's certificate as unsuitable (wrong key usage); give the member a certificate made by "concord certs member NAME --hosts ..."`;
+    // A client that hung up (or refused our certificate without saying why) leaves nothing to explain.
     case 'ECONNRESET':
     case 'EPIPE':
-    case 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE':
-      return errorCode(error) === 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE'
-        ? `${from} refused this member's certificate as unsuitable (wrong key usage); give the member a certificate made by "concord certs member NAME --hosts ..."`
-        : undefined;
+      return undefined;
     default:
       return isTlsFailure(error)
         ? `TLS handshake with ${from} failed: ${(error as Error).message}`
