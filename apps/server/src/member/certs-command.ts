@@ -65,6 +65,11 @@ export async function runCertsCommand(argv: readonly string[]): Promise<number> 
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0;
+      if (error.code === 'commander.help') {
+        // `concord certs` alone: the subcommands, on stderr as commander means it.
+        process.stderr.write(program.helpInformation());
+        return 1;
+      }
       process.stderr.write(`concord certs: ${error.message.replace(/^error: /, '')}\n`);
       return 1;
     }
