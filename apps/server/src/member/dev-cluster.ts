@@ -3,7 +3,6 @@ import { access, mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { initAuthority, issueToDirectory, namedFiles } from '@concord/tls/certificates';
 
 const launcher = fileURLToPath(new URL('../../../../bin/concord', import.meta.url));
 const concordctl = fileURLToPath(new URL('../../../../bin/concordctl', import.meta.url));
@@ -73,7 +72,7 @@ export async function runDevCluster(argv: readonly string[]): Promise<number> {
     `dev cluster of ${count}: endpoints ${members.map((member) => member.client).join(',')}\n`,
   );
   if (tls) {
-    const client = namedFiles(certificates, 'client');
+    const client = certificateFiles(certificates, 'client');
     process.stdout.write(
       `mutual TLS, certificates in ${certificates}; reach it with:\n  ${shown(concordctl)} --endpoints ${members.map((member) => member.client).join(',')} --ca-file ${join(certificates, 'ca.crt')} --cert-file ${client.certificateFile} --key-file ${client.keyFile} ls /\n`,
     );
@@ -93,6 +92,7 @@ export async function runDevCluster(argv: readonly string[]): Promise<number> {
 
 /** A CA, one certificate per member and one for a client, made once and kept across runs. */
 async function ensureCertificates(directory: string, names: readonly string[]): Promise<void> {
+  const { initAuthority, issueToDirectory, namedFiles } = await import('@concord/tls/certificates');
   if (!(await exists(join(directory, 'ca.crt')))) await initAuthority(directory);
   for (const name of names) {
     if (!(await exists(namedFiles(directory, name).certificateFile))) {
@@ -106,7 +106,7 @@ async function ensureCertificates(directory: string, names: readonly string[]): 
 
 /** Mutual TLS on both sides, every certificate checked against the one CA. */
 function tlsFlags(directory: string, name: string): string[] {
-  const own = namedFiles(directory, name);
+  const own = certificateFiles(directory, name);
   const ca = join(directory, 'ca.crt');
   return [
     '--cert-file',
@@ -137,4 +137,9 @@ function exists(file: string): Promise<boolean> {
 function shown(file: string): string {
   const path = relative(process.cwd(), file);
   return path.startsWith('..') ? file : `./${path}`;
+}
+
+/** `concord certs`'s layout: NAME.crt and NAME.key. */
+function certificateFiles(directory: string, name: string): { certificateFile: string; keyFile: string } {
+  return { certificateFile: join(directory, `${name}.crt`), keyFile: join(directory, `${name}.key`) };
 }

@@ -1,5 +1,4 @@
 import { pino } from 'pino';
-import { runCertsCommand } from './certs-command.ts';
 import { MemberConfigurationError } from './configuration-error.ts';
 import { runDevCluster } from './dev-cluster.ts';
 import { memberHelp, parseMemberFlags } from './flags.ts';
@@ -11,6 +10,8 @@ import { concordVersion, type RunningMember, startMember } from './start-member.
  */
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'certs') {
+    // Loaded on demand: the X.509 library costs a member's start time it does not need.
+    const { runCertsCommand } = await import('./certs-command.ts');
     process.exitCode = await runCertsCommand(argv.slice(1));
     return;
   }

@@ -2,7 +2,6 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TransportTlsOptions } from '@concord/kv';
 import { readAuthority, readKeyPair, type ServerTlsSettings, TlsConfigurationError } from '@concord/tls';
-import { authorityFiles, initAuthority, issueToDirectory, namedFiles } from '@concord/tls/certificates';
 import { MemberConfigurationError } from './configuration-error.ts';
 import type { MemberConfig } from './flags.ts';
 import { type TlsSideFlags, tlsFlagNames } from './tls-flags.ts';
@@ -85,6 +84,10 @@ async function autoCertificate(
   config: MemberConfig,
   side: 'client' | 'peer',
 ): Promise<{ files: { certificateFile: string; keyFile: string }; caFile: string }> {
+  // Loaded on demand: the X.509 library is needed only to make certificates.
+  const { authorityFiles, initAuthority, issueToDirectory, namedFiles } = await import(
+    '@concord/tls/certificates'
+  );
   const directory = join(config.dataDirectory, 'fixtures', side);
   const files = namedFiles(directory, 'member');
   const authority = authorityFiles(directory);
