@@ -6,6 +6,7 @@ import {
   TotalTimeoutError,
 } from '@concord/client';
 import { EtcdError, type KvResult } from '@concord/protocol';
+import { TlsConfigurationError } from '@concord/tls';
 import type { Command } from 'commander';
 import { CliExit, exitCodes, writeError, writeOut } from './exit.ts';
 import { clientOptions, EndpointParseError, type GlobalFlags, usernameFlag } from './global-options.ts';
@@ -98,6 +99,10 @@ async function createClient(flags: GlobalFlags): Promise<ConcordClient> {
   } catch (error) {
     if (error instanceof EndpointParseError) {
       writeError(`${error.message}\n`);
+      throw new CliExit(exitCodes.badArguments);
+    }
+    if (error instanceof TlsConfigurationError) {
+      writeError(`Error:  ${error.message}\n`);
       throw new CliExit(exitCodes.badArguments);
     }
     throw error;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import type { ClientOptions } from '@concord/client';
+import type { ClientOptions, TlsOptions } from '@concord/client';
+import { readAuthority, readKeyPair, TlsConfigurationError } from '@concord/tls';
 import { parseGoDurationMs } from './go-duration.ts';
 
 /** The global flags as commander hands them over (`--no-sync` arrives as `sync: false`). */
@@ -61,24 +61,43 @@ export function clientOptions(
   environment: NodeJS.ProcessEnv,
   credentials: { username: string; password: string } | undefined,
 ): ClientOptions {
-  const caFile = nonEmpty(flags.caFile) ?? nonEmpty(environment.ETCDCTL_CA_FILE);
-  const certFile = nonEmpty(flags.certFile) ?? nonEmpty(environment.ETCDCTL_CERT_FILE);
-  const keyFile = nonEmpty(flags.keyFile) ?? nonEmpty(environment.ETCDCTL_KEY_FILE);
-  const tls =
-    (caFile ?? certFile ?? keyFile)
-      ? {
-          ca: caFile === undefined ? undefined : readFileSync(caFile, 'utf8'),
-          cert: certFile === undefined ? undefined : readFileSync(certFile, 'utf8'),
-          key: keyFile === undefined ? undefined : readFileSync(keyFile, 'utf8'),
-        }
-      : undefined;
   return {
     endpoints: endpointList(flags, environment),
     requestTimeoutMs: parseGoDurationMs(flags.timeout),
     totalTimeoutMs: parseGoDurationMs(flags.totalTimeout),
-    tls,
+    tls: tlsOptions(flags, environment),
     username: credentials?.username,
     password: credentials?.password,
+  };
+}
+
+/**
+ * `--ca-file`, `--cert-file`, `--key-file` (or `ETCDCTL_CA_FILE`, `ETCDCTL_CERT_FILE`,
+ * `ETCDCTL_KEY_FILE`), read and checked before any request: a missing file, a key of another
+ * certificate or a certificate not for clients is a `TlsConfigurationError` naming the fix.
+ */
+function tlsOptions(flags: GlobalFlags, environment: NodeJS.ProcessEnv): TlsOptions | undefined {
+  const caFile = nonEmpty(flags.caFile) ?? nonEmpty(environment.ETCDCTL_CA_FILE);
+  const certFile = nonEmpty(flags.certFile) ?? nonEmpty(environment.ETCDCTL_CERT_FILE);
+  const keyFile = nonEmpty(flags.keyFile) ?? nonEmpty(environment.ETCDCTL_KEY_FILE);
+  if (caFile === undefined && certFile === undefined && keyFile === undefined) return undefined;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new TlsConfigurationError(
+      certFile === undefined
+        ? '--key-file needs --cert-file, the certificate of that key'
+        : '--cert-file needs --key-file, the private key of that certificate',
+    );
+  }
+  const pair =
+    certFile === undefined || keyFile === undefined
+      ? undefined
+      : readKeyPair(
+          { certificateFile: certFile, keyFile, certificateFlag: '--cert-file', keyFlag: '--key-file' },
+          ['client'],
+        );
+  return {
+    ...(caFile === undefined ? {} : { ca: readAuthority(caFile, '--ca-file') }),
+    ...(pair === undefined ? {} : { cert: pair.cert, key: pair.key }),
   };
 }
 

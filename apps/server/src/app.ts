@@ -1,4 +1,6 @@
 import { createServer } from 'node:http';
+import { createServer as createSecureServer } from 'node:https';
+import { guardServer, serverTlsOptions } from '@concord/tls';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { ClientErrors } from './client-error.ts';
 import { V2Context } from './context.ts';
@@ -50,7 +52,7 @@ function fastifyOptions(options: V2AppOptions): FastifyServerOptions {
   return {
     ...logging,
     serverFactory: (handler) =>
-      createServer({ maxHeaderSize: headerBytesMax }, (request, response) => {
+      serverFor(options, (request, response) => {
         clientErrors.track(request, response);
         handler(request, response);
       }),
@@ -64,4 +66,22 @@ function fastifyOptions(options: V2AppOptions): FastifyServerOptions {
     frameworkErrors: (_error, _request, reply) => sendMalformedRequest(reply),
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 1024 },
   };
+}
+
+const clientListen = {
+  who: 'client',
+  certificateAuthFlag: '--client-cert-auth',
+  caFlag: '--trusted-ca-file',
+};
+
+/** Plain HTTP, or HTTPS whose clients without a valid certificate are refused and explained. */
+function serverFor(options: V2AppOptions, handler: Parameters<typeof createServer>[1]) {
+  if (options.tls === undefined) return createServer({ maxHeaderSize: headerBytesMax }, handler);
+  const { settings, report } = options.tls;
+  const server = createSecureServer(
+    { ...serverTlsOptions(settings), maxHeaderSize: headerBytesMax },
+    handler,
+  );
+  guardServer(server, settings, clientListen, report);
+  return server;
 }

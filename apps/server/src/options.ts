@@ -1,4 +1,5 @@
 import type { Node } from '@concord/kv';
+import type { ServerTlsSettings } from '@concord/tls';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { ConcordMetrics } from './metrics.ts';
@@ -32,6 +33,10 @@ export interface V2AppOptions {
   readonly watchTimeoutMs?: number | undefined;
   /** The member's metrics, shared by its apps and its Node; absent: the app keeps its own. */
   readonly metrics?: ConcordMetrics | undefined;
+  /** Serve https: the certificate, client checks, and where refused clients are reported. */
+  readonly tls?:
+    | { readonly settings: ServerTlsSettings; readonly report: (explanation: string) => void }
+    | undefined;
 }
 
 const hexId = z.string().regex(/^[0-9a-f]{1,16}$/, 'must be lower-case hex, at most 16 digits');

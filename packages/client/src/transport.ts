@@ -1,3 +1,9 @@
+import {
+  type CertificateFacts,
+  certificateFacts,
+  explainDialFailure,
+  fetchServerCertificate,
+} from '@concord/tls';
 import { Agent, request } from 'undici';
 import { EndpointError } from './cluster-error.ts';
 import type { RequestDescription, TlsOptions } from './options.ts';
@@ -17,8 +23,13 @@ export interface SendOptions {
 /** Sends single HTTP requests through one connection pool, with TLS when asked. */
 export class Transport {
   private readonly agent: Agent;
+  /** Our client certificate, for explaining why a server refused it. */
+  private readonly ownCertificate: CertificateFacts | undefined;
+  private readonly hasTls: boolean;
 
   constructor(tls: TlsOptions | undefined) {
+    this.hasTls = tls !== undefined;
+    this.ownCertificate = tls?.cert === undefined ? undefined : certificateFacts(tls.cert);
     // Header and body timeouts are ours (per request, aborted explicitly): a watch may wait
     // for its body for hours, which undici's defaults would cut.
     this.agent = new Agent({
@@ -55,7 +66,7 @@ export class Transport {
       if (headerTimeout.signal.aborted) {
         throw new EndpointError(endpoint, 'timeout', `client: endpoint ${endpoint} exceeded header timeout`);
       }
-      throw connectionError(endpoint, error);
+      throw (await this.tlsError(endpoint, error)) ?? connectionError(endpoint, error);
     } finally {
       clearTimeout(timer);
     }
@@ -63,6 +74,45 @@ export class Transport {
 
   close(): Promise<void> {
     return this.agent.close();
+  }
+
+  /**
+   * A certificate failure on an https endpoint, in plain words with the fix (in place of
+   * Go's x509 text); the server's certificate is read again, unverified, to name its
+   * names, dates and issuer.
+   */
+  private async tlsError(endpoint: string, error: unknown): Promise<EndpointError | undefined> {
+    const url = new URL(endpoint);
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    if (url.protocol !== 'https:') return this.plainToSecure(endpoint, cause);
+    const context = {
+      target: endpoint,
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      caFlag: '--ca-file',
+      certificateFlags: '--cert-file and --key-file',
+      ...(this.ownCertificate === undefined ? {} : { ownCertificate: this.ownCertificate }),
+    };
+    if (explainDialFailure(cause, context) === undefined) return undefined;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const serverCertificate = await fetchServerCertificate(host, Number(url.port === '' ? 443 : url.port));
+    const explanation = explainDialFailure(cause, {
+      ...context,
+      ...(serverCertificate === undefined ? {} : { serverCertificate }),
+    });
+    return new EndpointError(endpoint, 'connection', `tls: ${explanation}`, { cause });
+  }
+
+  /** Certificates were given but the endpoint is http://, and it hung up: most likely it serves https. */
+  private plainToSecure(endpoint: string, cause: unknown): EndpointError | undefined {
+    const code = (cause as { code?: unknown }).code;
+    if (!this.hasTls || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) return undefined;
+    const secure = endpoint.replace(/^http:/, 'https:');
+    return new EndpointError(
+      endpoint,
+      'connection',
+      `${endpoint} closed the connection; certificates were given, so it most likely serves https: use ${secure}`,
+      { cause },
+    );
   }
 }
 

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const launcher = fileURLToPath(new URL('../../../../bin/concord', import.meta.url));
+const concordctl = fileURLToPath(new URL('../../../../bin/concordctl', import.meta.url));
 
 /**
  * Starts a local cluster of real member processes on loopback (as etcd's Procfile does:
@@ -17,8 +18,11 @@ export async function runDevCluster(argv: readonly string[]): Promise<number> {
     options: {
       members: { type: 'string', default: '3' },
       'data-dir': { type: 'string', default: 'dev-cluster.concord' },
+      tls: { type: 'boolean', default: false },
     },
   });
+  const tls = values.tls === true;
+  const scheme = tls ? 'https' : 'http';
   const count = Number(values.members);
   if (!Number.isInteger(count) || count < 1 || count > 9) {
     process.stderr.write('concord dev-cluster: --members must be a whole number from 1 to 9\n');
@@ -26,11 +30,17 @@ export async function runDevCluster(argv: readonly string[]): Promise<number> {
   }
   const members = Array.from({ length: count }, (_, i) => ({
     name: `member${i + 1}`,
-    client: `http://127.0.0.1:${i === 0 ? 2379 : (i + 1) * 10000 + 2379}`,
-    peer: `http://127.0.0.1:${i === 0 ? 2380 : (i + 1) * 10000 + 2380}`,
+    client: `${scheme}://127.0.0.1:${i === 0 ? 2379 : (i + 1) * 10000 + 2379}`,
+    peer: `${scheme}://127.0.0.1:${i === 0 ? 2380 : (i + 1) * 10000 + 2380}`,
   }));
   const initialCluster = members.map((member) => `${member.name}=${member.peer}`).join(',');
   await mkdir(String(values['data-dir']), { recursive: true });
+  const certificates = join(String(values['data-dir']), 'certs');
+  if (tls)
+    await ensureCertificates(
+      certificates,
+      members.map((member) => member.name),
+    );
   const children = members.map((member) =>
     spawn(
       launcher,
@@ -53,6 +63,7 @@ export async function runDevCluster(argv: readonly string[]): Promise<number> {
         'dev-cluster',
         '--log-level',
         'warn',
+        ...(tls ? tlsFlags(certificates, member.name) : []),
       ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     ),
@@ -60,6 +71,12 @@ export async function runDevCluster(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     `dev cluster of ${count}: endpoints ${members.map((member) => member.client).join(',')}\n`,
   );
+  if (tls) {
+    const client = certificateFiles(certificates, 'client');
+    process.stdout.write(
+      `mutual TLS, certificates in ${certificates}; reach it with:\n  ${shown(concordctl)} --endpoints ${members.map((member) => member.client).join(',')} --ca-file ${join(certificates, 'ca.crt')} --cert-file ${client.certificateFile} --key-file ${client.keyFile} ls /\n`,
+    );
+  }
   process.stdout.write('stop it with Ctrl+C\n');
   const exits = children.map(
     (child) => new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 0))),
@@ -71,4 +88,58 @@ export async function runDevCluster(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', stop);
   const codes = await Promise.all(exits);
   return codes.every((code) => code === 0) ? 0 : 1;
+}
+
+/** A CA, one certificate per member and one for a client, made once and kept across runs. */
+async function ensureCertificates(directory: string, names: readonly string[]): Promise<void> {
+  const { initAuthority, issueToDirectory, namedFiles } = await import('@concord/tls/certificates');
+  if (!(await exists(join(directory, 'ca.crt')))) await initAuthority(directory);
+  for (const name of names) {
+    if (!(await exists(namedFiles(directory, name).certificateFile))) {
+      await issueToDirectory(directory, name, 'member', ['127.0.0.1', 'localhost', '::1']);
+    }
+  }
+  if (!(await exists(namedFiles(directory, 'client').certificateFile))) {
+    await issueToDirectory(directory, 'client', 'client', []);
+  }
+}
+
+/** Mutual TLS on both sides, every certificate checked against the one CA. */
+function tlsFlags(directory: string, name: string): string[] {
+  const own = certificateFiles(directory, name);
+  const ca = join(directory, 'ca.crt');
+  return [
+    '--cert-file',
+    own.certificateFile,
+    '--key-file',
+    own.keyFile,
+    '--trusted-ca-file',
+    ca,
+    '--client-cert-auth',
+    '--peer-cert-file',
+    own.certificateFile,
+    '--peer-key-file',
+    own.keyFile,
+    '--peer-trusted-ca-file',
+    ca,
+    '--peer-client-cert-auth',
+  ];
+}
+
+function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A path the way a person in this directory would type it. */
+function shown(file: string): string {
+  const path = relative(process.cwd(), file);
+  return path.startsWith('..') ? file : `./${path}`;
+}
+
+/** `concord certs`'s layout: NAME.crt and NAME.key. */
+function certificateFiles(directory: string, name: string): { certificateFile: string; keyFile: string } {
+  return { certificateFile: join(directory, `${name}.crt`), keyFile: join(directory, `${name}.key`) };
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { MemberConfigurationError } from './configuration-error.ts';
+import { checkPeerSchemes, type MemberTlsFlags, parseTlsFlags, tlsFlagDefinitions } from './tls-flags.ts';
 
 /** A member's settings, from etcd's flags or their `CONCORD_*` environment variables. */
 export interface MemberConfig {
@@ -18,6 +19,8 @@ export interface MemberConfig {
   readonly snapshotCount: number;
   readonly forceNewCluster: boolean;
   readonly logLevel: string;
+  /** Certificates for https client and peer URLs (files are read when the member starts). */
+  readonly tls: MemberTlsFlags;
 }
 
 /** The flags, their environment variables and defaults, as etcd has them. */
@@ -54,6 +57,7 @@ function flagDefinitions(): Option[] {
       'CONCORD_FORCE_NEW_CLUSTER',
     ),
     flag('--log-level <level>', 'debug, info, warn or error', 'info'),
+    ...tlsFlagDefinitions(envName),
   ];
 }
 
@@ -126,14 +130,17 @@ function validate(raw: Record<string, string | boolean | undefined>): MemberConf
       `--election-timeout (${electionMs} ms) must be at least 5 times --heartbeat-interval (${heartbeatMs} ms)`,
     );
   }
+  const listenClientUrls = urlList(String(raw.listenClientUrls), '--listen-client-urls');
+  const listenPeerUrls = urlList(String(raw.listenPeerUrls), '--listen-peer-urls');
+  checkPeerSchemes(listenPeerUrls, initialCluster);
   return {
     name,
     dataDirectory: raw.dataDir === undefined ? `${name}.concord` : String(raw.dataDir),
-    listenClientUrls: urlList(String(raw.listenClientUrls), '--listen-client-urls'),
+    listenClientUrls,
     advertiseClientUrls: urlList(String(raw.advertiseClientUrls), '--advertise-client-urls').map(
       withoutSlash,
     ),
-    listenPeerUrls: urlList(String(raw.listenPeerUrls), '--listen-peer-urls'),
+    listenPeerUrls,
     initialAdvertisePeerUrls: initialAdvertisePeerUrls.map(withoutSlash),
     initialCluster,
     initialClusterState: state,
@@ -143,6 +150,7 @@ function validate(raw: Record<string, string | boolean | undefined>): MemberConf
     snapshotCount: positiveInteger(raw.snapshotCount, '--snapshot-count'),
     forceNewCluster: raw.forceNewCluster === true || raw.forceNewCluster === 'true',
     logLevel: String(raw.logLevel),
+    tls: parseTlsFlags(raw, listenClientUrls, listenPeerUrls),
   };
 }
 
@@ -165,9 +173,6 @@ function parseUrl(text: string, flag: string): URL {
     throw new MemberConfigurationError(`${flag}: "${text}" must start with http:// or https://`);
   }
   if (url.port === '') throw new MemberConfigurationError(`${flag}: "${text}" needs a port`);
-  if (url.protocol === 'https:') {
-    throw new MemberConfigurationError(`${flag}: https is not supported yet; use http:// URLs`);
-  }
   return url;
 }
 

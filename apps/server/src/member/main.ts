@@ -5,8 +5,17 @@ import { runDevCluster } from './dev-cluster.ts';
 import { memberHelp, parseMemberFlags } from './flags.ts';
 import { concordVersion, type RunningMember, startMember } from './start-member.ts';
 
-/** `concord [flags]` starts a member; `concord dev-cluster` a local cluster for development. */
+/**
+ * `concord [flags]` starts a member; `concord dev-cluster` a local cluster for development;
+ * `concord certs` makes certificates.
+ */
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'certs') {
+    // Loaded on demand: the X.509 library costs a member's start time it does not need.
+    const { runCertsCommand } = await import('./certs-command.ts');
+    process.exitCode = await runCertsCommand(argv.slice(1));
+    return;
+  }
   if (argv[0] === 'dev-cluster') {
     process.exitCode = await runDevCluster(argv.slice(1));
     return;

@@ -7,6 +7,7 @@ import type { MemberInfo } from '../options.ts';
 import { MemberConfigurationError } from './configuration-error.ts';
 import type { MemberConfig } from './flags.ts';
 import { becomeSoleMember, loadOrCreateIdentity, type MemberIdentity } from './identity-file.ts';
+import { loadMemberTls } from './member-tls.ts';
 
 export const concordVersion = '0.1.0';
 
@@ -25,6 +26,7 @@ export async function startMember(
   /** The cluster removed this member: it must stop. */
   onRemoved: () => void = () => {},
 ): Promise<RunningMember> {
+  const tls = await loadMemberTls(config);
   const loaded = await loadOrCreateIdentity(config);
   const { created } = loaded;
   let { identity } = loaded;
@@ -60,6 +62,7 @@ export async function startMember(
     onUnreachable: (memberId) => node?.reportUnreachable(memberId),
     onSnapshotFailed: (memberId) => node?.reportSnapshotFailure(memberId),
     logger: logger.child({ component: 'transport' }),
+    ...(tls.peer === undefined ? {} : { tls: tls.peer }),
   });
   await transport.start();
   // One registry per member, shared by the Node and every client URL's app.
@@ -110,11 +113,21 @@ export async function startMember(
       members: () => membersOf(runningNode, identity),
       version: concordVersion,
       metrics,
+      tls:
+        url.protocol === 'https:' && tls.client !== undefined
+          ? { settings: tls.client, report: (reason) => logger.warn({ reason }, 'client refused') }
+          : undefined,
       // One line per request is for debugging; etcd does not log requests either.
       logger: logger.child({ component: 'http' }, { level: logger.level === 'debug' ? 'debug' : 'warn' }),
     });
     await app.listen({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) });
     apps.push(app);
+  }
+  if (tls.autoClientCaFile !== undefined) {
+    logger.info(
+      { caFile: tls.autoClientCaFile },
+      'auto TLS: clients can verify this member with this CA file',
+    );
   }
   logger.info(
     { clientUrls: config.listenClientUrls.map((url) => url.href), peerUrl: config.listenPeerUrls[0]!.href },

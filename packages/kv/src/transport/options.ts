@@ -3,8 +3,9 @@
 // report unreachable, close the connection, fail the snapshot).
 
 import { constants as bufferConstants } from 'node:buffer';
-import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import type { Message } from '@concord/raft';
+import type { ServerTlsSettings } from '@concord/tls';
 import { TransportConfigError } from './errors.ts';
 import { frameHeaderBytes } from './frame.ts';
 
@@ -14,9 +15,11 @@ export interface TransportLogger {
   info(details: object, message: string): void;
 }
 
-/** Options for `tls.createServer` and `tls.connect`, used when the peer URLs are https. */
+/** Used when the peer URLs are https. */
 export interface TransportTlsOptions {
-  readonly server: TlsOptions;
+  /** The certificate served, and whether (and by which CA) peers' certificates are checked. */
+  readonly server: ServerTlsSettings;
+  /** Options for `tls.connect`: the certificate shown when dialling, the CA trusted. */
   readonly client: ConnectionOptions;
 }
 

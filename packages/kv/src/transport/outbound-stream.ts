@@ -48,10 +48,29 @@ export class OutboundStream {
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.socket.setNoDelay(true);
     this.socket.on('data', (piece: Buffer) => this.receive(piece));
-    this.socket.on('error', (error) =>
-      this.fail(new PeerUnavailableError(targetId, error.message, { cause: error })),
-    );
-    this.socket.on('close', () => this.fail(new PeerUnavailableError(targetId, 'connection closed')));
+    const target = `member ${targetId} (${address.host}:${address.port})`;
+    // A peer that drops us after a good TLS handshake and before its welcome refused our
+    // certificate: that is explained in place of the bare reset or close.
+    const refused = () =>
+      this.isEstablished ? undefined : context.sockets.closedBeforeWelcome(this.socket, target);
+    this.socket.on('error', (error) => {
+      const refusal = refused();
+      this.fail(
+        refusal === undefined
+          ? new PeerUnavailableError(targetId, context.sockets.describeFailure(error, address, target), {
+              cause: error,
+            })
+          : new PeerUnavailableError(targetId, refusal.message, { cause: refusal }),
+      );
+    });
+    this.socket.on('close', () => {
+      const refusal = refused();
+      this.fail(
+        refusal === undefined
+          ? new PeerUnavailableError(targetId, 'connection closed')
+          : new PeerUnavailableError(targetId, refusal.message, { cause: refusal }),
+      );
+    });
     this.handshakeTimer = setTimeout(
       () => this.fail(new PeerUnavailableError(targetId, `no welcome within ${options.connectTimeoutMs} ms`)),
       options.connectTimeoutMs,

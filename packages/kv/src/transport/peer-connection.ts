@@ -5,6 +5,7 @@
 // heartbeats replayed seconds later would only cost bandwidth.
 
 import type { Message } from '@concord/raft';
+import { isTlsFailure } from '@concord/tls';
 import { BinaryWriter } from '../wal/binary.ts';
 import type { TransportContext } from './context.ts';
 import { HandshakeRefusedError, ProtocolViolationError } from './errors.ts';
@@ -122,9 +123,13 @@ export class PeerConnection {
     this.awaitingDrain = false;
     this.state = 'waiting';
     this.failures += 1;
-    // A refusal is a misconfiguration an operator must see every time; a peer that is simply
+    // A refusal (the handshake, or the peer's TLS certificate) is a misconfiguration an operator must see every time; a peer that is simply
     // down is logged once when it goes away, not on every redial.
-    if (error instanceof HandshakeRefusedError || error instanceof ProtocolViolationError || wasReady) {
+    const refused =
+      error instanceof HandshakeRefusedError ||
+      error instanceof ProtocolViolationError ||
+      isTlsFailure(error.cause);
+    if (refused || wasReady) {
       options.logger.warn({ memberId: this.memberId, reason: error.message }, 'peer connection failed');
     } else if (this.failures === 1) {
       options.logger.info({ memberId: this.memberId, reason: error.message }, 'peer unreachable');

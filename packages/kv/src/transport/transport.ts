@@ -33,7 +33,7 @@ export class PeerTransport {
   constructor(private readonly configuration: PeerTransportOptions) {
     this.options = resolveOptions(configuration);
     this.listenAddress = parsePeerUrl(configuration.listenUrl);
-    this.sockets = socketFactory(this.listenAddress.secure, configuration.tls);
+    this.sockets = socketFactory(this.listenAddress.secure, configuration.tls, this.options.logger);
     this.context = {
       options: this.options,
       sockets: this.sockets,
