@@ -5,11 +5,19 @@ import { type FormValues, parseGoMediaType, parseGoQuery } from './go-form.ts';
 /** Go's `ParseForm` reads at most 10 MiB of form body; etcd answers 210 past that. */
 export const formBodyBytesMax = 10 * 1024 * 1024;
 
+/** JSON bodies (a member's peer URLs) are small; past this they are drained unread. */
+export const jsonBodyBytesMax = 1024 * 1024;
+
 /** A request body as Go's `parsePostForm` sees it. */
 export type RequestBody =
   | { readonly kind: 'form'; readonly values: FormValues; readonly error?: string }
-  /** Not a form (JSON, octet-stream, multipart, …): Go ignores such bodies. */
+  /** Not a form (octet-stream, multipart, …): Go ignores such bodies. */
   | { readonly kind: 'ignored'; readonly error?: string }
+  /**
+   * A JSON body (as the members API reads it), up to `jsonBodyBytesMax`; a larger one is
+   * 'ignored'. The keys API ignores it as Go does.
+   */
+  | { readonly kind: 'json'; readonly bytes: Buffer; readonly error?: undefined }
   | { readonly kind: 'too-large' };
 
 /**
@@ -35,6 +43,12 @@ async function readBody(request: FastifyRequest, payload: IncomingMessage): Prom
   const { mediaType, error } = parseGoMediaType(
     header === undefined || header === '' ? 'application/octet-stream' : header,
   );
+  if (mediaType === 'application/json' && error === undefined) {
+    const bytes = await readAtMost(payload, jsonBodyBytesMax + 1);
+    if (bytes.length <= jsonBodyBytesMax) return { kind: 'json', bytes };
+    payload.resume();
+    return { kind: 'ignored' };
+  }
   if (mediaType !== 'application/x-www-form-urlencoded') {
     payload.resume();
     return error === undefined ? { kind: 'ignored' } : { kind: 'ignored', error };

@@ -25,4 +25,6 @@ export interface RequestDescription {
   readonly url: string;
   /** The form body, absent for requests without one. */
   readonly body?: string;
+  /** The body's media type when it is not a form (the members API takes JSON). */
+  readonly contentType?: string;
 }

@@ -37,7 +37,9 @@ export class Transport {
         ? setTimeout(() => headerTimeout.abort(), options.headerTimeoutMs)
         : undefined;
     const headers: Record<string, string> = { ...options.headers };
-    if (description.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    if (description.body !== undefined) {
+      headers['content-type'] = description.contentType ?? 'application/x-www-form-urlencoded';
+    }
     try {
       const reply = await request(description.url, {
         method: description.method as 'GET',
