@@ -65,6 +65,32 @@ export class ProcessCluster {
     return cluster;
   }
 
+  /**
+   * A member that is not in the cluster yet: free ports and an empty data directory, listed
+   * in `members` (and so in the --initial-cluster of later starts) but not started. Add it to
+   * the cluster (POST /v2/members), then start it with `--initial-cluster-state existing`.
+   */
+  async newMember(): Promise<ProcessMember> {
+    if (this.links !== null) throw new Error('new members with proxied links are not supported');
+    const port = await freePort();
+    const member: ProcessMember = {
+      name: `member${this.members.length + 1}`,
+      clientUrl: `http://127.0.0.1:${await freePort()}`,
+      peerUrl: `http://127.0.0.1:${port}`,
+      peerListenUrl: `http://127.0.0.1:${port}`,
+      dataDirectory: join(this.root, `member${this.members.length + 1}`),
+      process: null,
+      output: '',
+    };
+    this.members.push(member);
+    return member;
+  }
+
+  /** The members whose process runs. */
+  running(): ProcessMember[] {
+    return this.members.filter((member) => member.process !== null && member.process.exitCode === null);
+  }
+
   startMember(member: ProcessMember, extraArguments: readonly string[] = []): void {
     const initialCluster = this.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
     const child = spawn(
