@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessCluster, type ProcessMember, putWithRetry, sleep } from './support/process-cluster.ts';
 
@@ -73,6 +75,7 @@ describe('removing members of a running cluster of processes', () => {
 async function addMember(through: ProcessMember, peerUrl: string, timeoutMs = 20_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
+  const attempts: string[] = [];
   while (Date.now() < deadline) {
     const response = await fetch(`${through.clientUrl}/v2/members`, {
       method: 'POST',
@@ -83,12 +86,21 @@ async function addMember(through: ProcessMember, peerUrl: string, timeoutMs = 20
       return ((await response.json()) as { id: string }).id;
     }
     last = response instanceof Error ? response.message : `${response.status} ${await response.text()}`;
+    attempts.push(last.slice(0, 120));
+    // An attempt that timed out may still have added the member: a retry then finds it listed.
+    const listed = await fetch(`${through.clientUrl}/v2/members`)
+      .then(async (answer) => (await answer.json()) as { members: { id: string; peerURLs: string[] }[] })
+      .catch(() => ({ members: [] }));
+    const added = listed.members.find((member) => member.peerURLs.includes(peerUrl));
+    if (added !== undefined) return added.id;
     await sleep(200);
   }
-  throw new Error(`adding ${peerUrl} through ${through.name} did not succeed: ${last}`);
+  throw new Error(
+    `adding ${peerUrl} through ${through.name} did not succeed: ${[...new Set(attempts)].join(' | ')}`,
+  );
 }
 
-/** The cluster's voters and learners as the leader's /v2/stats/leader sees them, by member count. */
+/** How many members `/v2/members` lists (voters and learners alike, as etcd lists them). */
 async function memberCount(member: ProcessMember): Promise<number> {
   const response = await fetch(`${member.clientUrl}/v2/members`);
   return ((await response.json()) as { members: unknown[] }).members.length;
@@ -99,7 +111,8 @@ class WriteLoad {
   readonly acknowledged = new Map<string, string>();
   private stopped = false;
   private readonly writers: Promise<void>[];
-  private failures = 0;
+  /** Attempts that failed (a member removed, killed or electing) and were tried again. */
+  retries = 0;
 
   constructor(
     private readonly cluster: ProcessCluster,
@@ -129,7 +142,7 @@ class WriteLoad {
           await putWithRetry(member.clientUrl, key, value, 1500);
           return;
         } catch {
-          this.failures++;
+          this.retries++;
         }
       }
       await sleep(50);
@@ -165,6 +178,50 @@ async function expectEveryWriteEverywhere(cluster: ProcessCluster, acknowledged:
 
 const joining = ['--initial-cluster-state', 'existing'];
 
+const concordctl = fileURLToPath(new URL('../bin/concordctl', import.meta.url));
+
+/**
+ * `concordctl member add NAME PEER_URL`, retried while a learner catches up, and its output
+ * compared with what etcdctl v2 prints (taken from etcd 3.4): the new member named in the
+ * list of every member's name=peerURL in /v2/members order (by id), then the state.
+ */
+async function addWithConcordctl(through: ProcessMember, member: ProcessMember): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let outcome = { stdout: '', stderr: '', code: -1 };
+  while (Date.now() < deadline) {
+    outcome = await new Promise((resolve) =>
+      execFile(
+        concordctl,
+        ['--endpoints', through.clientUrl, 'member', 'add', member.name, member.peerUrl],
+        (error, stdout, stderr) => resolve({ stdout, stderr, code: error === null ? 0 : Number(error.code) }),
+      ),
+    );
+    if (outcome.code === 0) break;
+    expect(outcome.stderr).toContain('is still catching up as a learner');
+    await sleep(300);
+  }
+  const response = await fetch(`${through.clientUrl}/v2/members`);
+  const { members } = (await response.json()) as {
+    members: { id: string; name: string; peerURLs: string[] }[];
+  };
+  const added = members.find((each) => each.peerURLs.includes(member.peerUrl))!;
+  const initialCluster = members
+    .map((each) => `${each.id === added.id ? member.name : each.name}=${each.peerURLs[0]}`)
+    .join(',');
+  expect(outcome).toEqual({
+    stdout: [
+      `Added member named ${member.name} with ID ${added.id} to cluster`,
+      '',
+      `ETCD_NAME="${member.name}"`,
+      `ETCD_INITIAL_CLUSTER="${initialCluster}"`,
+      'ETCD_INITIAL_CLUSTER_STATE="existing"',
+      '',
+    ].join('\n'),
+    stderr: '',
+    code: 0,
+  });
+}
+
 describe('adding members to a running cluster of processes', () => {
   let cluster: ProcessCluster;
   beforeAll(async () => {
@@ -193,7 +250,8 @@ describe('adding members to a running cluster of processes', () => {
     for (let size = 2; size <= 5; size++) {
       const member = await cluster.newMember();
       const through = cluster.running()[size % cluster.running().length]!;
-      await addMember(through, member.peerUrl);
+      if (size === 3) await addWithConcordctl(through, member);
+      else await addMember(through, member.peerUrl);
       cluster.startMember(member, joining);
       await cluster.waitUntilServing(member);
       expect(await memberCount(through)).toBe(size);

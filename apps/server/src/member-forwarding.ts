@@ -61,6 +61,12 @@ async function forwardToLeader(
       signal: AbortSignal.timeout(15_000),
     });
     const answer = await response.text();
+    if (response.ok) {
+      // Answer only once this member has applied the change too (as etcd, where the member
+      // that took the request waits for its own apply), so that a listing asked of it next
+      // shows the change: a linearizable read waits for everything committed so far.
+      await context.node.read(() => undefined, { quorum: true }).catch(() => {});
+    }
     reply.code(response.status);
     const answerType = response.headers.get('content-type');
     if (answerType !== null) reply.header('Content-Type', answerType);
