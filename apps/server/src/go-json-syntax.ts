@@ -1,18 +1,30 @@
 /**
- * Go's `encoding/json` syntax check (its scanner), for the error texts etcd returns on a
- * malformed JSON body: null when `text` is one valid JSON value, else Go's message, such as
+ * A JSON value as Go's decoder meets it: objects keep every key in order, duplicates included
+ * (Go assigns each in turn, and reports the first type error among them).
+ */
+export type GoJsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly GoJsonValue[]
+  | { readonly entries: readonly (readonly [string, GoJsonValue])[] };
+
+/**
+ * Go's `encoding/json` scanner, for the error texts etcd returns on a malformed JSON body:
+ * the value when `text` is one valid JSON value, else Go's message, such as
  * `invalid character 'x' looking for beginning of value` or `unexpected end of JSON input`.
  */
-export function goJsonSyntaxError(text: string): string | null {
+export function parseGoJson(text: string): { value: GoJsonValue } | { error: string } {
   const scanner = new Scanner(text);
   try {
     scanner.skipSpace();
-    scanner.value();
+    const value = scanner.value();
     scanner.skipSpace();
     if (scanner.position < text.length) scanner.fail('after top-level value');
-    return null;
+    return { value };
   } catch (error) {
-    if (error instanceof SyntaxFailure) return error.message;
+    if (error instanceof SyntaxFailure) return { error: error.message };
     throw error;
   }
 }
@@ -38,37 +50,38 @@ class Scanner {
     return this.text[this.position];
   }
 
-  value(): void {
+  value(): GoJsonValue {
     const character = this.peek();
-    if (character === '{') this.object();
-    else if (character === '[') this.array();
-    else if (character === '"') this.string();
-    else if (character === '-' || isDigit(character)) this.number();
-    else if (character === 't') this.literal('true');
-    else if (character === 'f') this.literal('false');
-    else if (character === 'n') this.literal('null');
-    else this.fail('looking for beginning of value');
+    if (character === '{') return this.object();
+    if (character === '[') return this.array();
+    if (character === '"') return this.string();
+    if (character === '-' || isDigit(character)) return this.number();
+    if (character === 't') return this.literal('true', true);
+    if (character === 'f') return this.literal('false', false);
+    if (character === 'n') return this.literal('null', null);
+    return this.fail('looking for beginning of value');
   }
 
-  private object(): void {
+  private object(): GoJsonValue {
+    const entries: (readonly [string, GoJsonValue])[] = [];
     this.position++;
     this.skipSpace();
     if (this.peek() === '}') {
       this.position++;
-      return;
+      return { entries };
     }
     for (;;) {
       if (this.peek() !== '"') this.fail('looking for beginning of object key string');
-      this.string();
+      const key = this.string();
       this.skipSpace();
       if (this.peek() !== ':') this.fail('after object key');
       this.position++;
       this.skipSpace();
-      this.value();
+      entries.push([key, this.value()]);
       this.skipSpace();
       if (this.peek() === '}') {
         this.position++;
-        return;
+        return { entries };
       }
       if (this.peek() !== ',') this.fail('after object key:value pair');
       this.position++;
@@ -76,19 +89,20 @@ class Scanner {
     }
   }
 
-  private array(): void {
+  private array(): GoJsonValue {
+    const items: GoJsonValue[] = [];
     this.position++;
     this.skipSpace();
     if (this.peek() === ']') {
       this.position++;
-      return;
+      return items;
     }
     for (;;) {
-      this.value();
+      items.push(this.value());
       this.skipSpace();
       if (this.peek() === ']') {
         this.position++;
-        return;
+        return items;
       }
       if (this.peek() !== ',') this.fail('after array element');
       this.position++;
@@ -96,14 +110,16 @@ class Scanner {
     }
   }
 
-  private string(): void {
+  private string(): string {
+    const start = this.position;
     this.position++;
     for (;;) {
       const character = this.peek();
       if (character === undefined) this.fail('in string literal');
       if (character === '"') {
         this.position++;
-        return;
+        // Valid JSON by now, which JavaScript decodes alike.
+        return JSON.parse(this.text.slice(start, this.position)) as string;
       }
       if (character < ' ') this.fail('in string literal');
       this.position++;
@@ -123,7 +139,8 @@ class Scanner {
     }
   }
 
-  private number(): void {
+  private number(): number {
+    const start = this.position;
     if (this.peek() === '-') {
       this.position++;
       if (!isDigit(this.peek())) this.fail('in numeric literal');
@@ -141,14 +158,16 @@ class Scanner {
       if (!isDigit(this.peek())) this.fail('in exponent of numeric literal');
       while (isDigit(this.peek())) this.position++;
     }
+    return Number(this.text.slice(start, this.position));
   }
 
-  private literal(word: string): void {
+  private literal<T extends GoJsonValue>(word: string, value: T): T {
     this.position++;
     for (const expected of word.slice(1)) {
       if (this.peek() !== expected) this.fail(`in literal ${word} (expecting ${quoteCharacter(expected)})`);
       this.position++;
     }
+    return value;
   }
 }
 
@@ -156,10 +175,24 @@ function isDigit(character: string | undefined): boolean {
   return character !== undefined && character >= '0' && character <= '9';
 }
 
-/** Go's `quoteChar`: `'x'`, with `'\''` and `'"'` special and control characters escaped. */
+const goEscapes: Readonly<Record<string, string>> = {
+  '\u0007': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '\\': '\\\\',
+};
+
+/** Go's `quoteChar`: `'x'`, with `'\''` and `'"'` special, others as `strconv.Quote` escapes them. */
 function quoteCharacter(character: string): string {
   if (character === "'") return "'\\''";
   if (character === '"') return `'"'`;
-  const quoted = JSON.stringify(character);
-  return `'${quoted.slice(1, -1)}'`;
+  const code = character.charCodeAt(0);
+  const escaped =
+    goEscapes[character] ??
+    (code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : character);
+  return `'${escaped}'`;
 }

@@ -1,6 +1,6 @@
 import { parsePeerUrl } from '@concord/kv';
 import type { FastifyRequest } from 'fastify';
-import { goJsonSyntaxError } from './go-json-syntax.ts';
+import { type GoJsonValue, parseGoJson } from './go-json-syntax.ts';
 import type { RequestBody } from './request-body.ts';
 
 /** What etcd answers a bad member request with: a status and `{"message":…}`. */
@@ -26,23 +26,22 @@ export function parsePeerUrlsRequest(request: FastifyRequest): string[] | Member
   }
   const body = request.body as RequestBody | undefined;
   if (body?.kind !== 'json') return { status: 413, message: 'the request body is too large' };
-  const text = body.bytes.toString('utf8');
-  const syntax = goJsonSyntaxError(text);
-  if (syntax !== null) return { status: 400, message: syntax };
-  const urls = peerUrlsField(JSON.parse(text) as unknown);
+  const parsed = parseGoJson(body.bytes.toString('utf8'));
+  if ('error' in parsed) return { status: 400, message: parsed.error };
+  const urls = peerUrlsField(parsed.value);
   if (!Array.isArray(urls)) return { status: 400, message: urls.message };
   return checkUrls(urls);
 }
 
 /** Go decodes into the struct field whose name matches case-insensitively; the last key wins. */
-function peerUrlsField(value: unknown): string[] | { message: string } {
+function peerUrlsField(value: GoJsonValue): string[] | { message: string } {
   if (value === null) return [];
   if (typeof value !== 'object' || Array.isArray(value)) {
     return { message: `json: cannot unmarshal ${goKind(value)} into Go value of type ${requestType}` };
   }
   let urls: string[] = [];
   let firstError: { message: string } | null = null;
-  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+  for (const [key, field] of (value as { entries: readonly (readonly [string, GoJsonValue])[] }).entries) {
     if (key.toLowerCase() !== 'peerurls') continue;
     const decoded = decodeStringList(field);
     if ('message' in decoded) firstError ??= decoded;
@@ -51,7 +50,7 @@ function peerUrlsField(value: unknown): string[] | { message: string } {
   return firstError ?? urls;
 }
 
-function decodeStringList(field: unknown): { list: string[] } | { message: string } {
+function decodeStringList(field: GoJsonValue): { list: string[] } | { message: string } {
   const fieldError = (kind: string, type: string) => ({
     message: `json: cannot unmarshal ${kind} into Go struct field .peerURLs of type ${type}`,
   });
@@ -62,7 +61,7 @@ function decodeStringList(field: unknown): { list: string[] } | { message: strin
   return { list: field as string[] };
 }
 
-function goKind(value: unknown): string {
+function goKind(value: GoJsonValue): string {
   if (Array.isArray(value)) return 'array';
   if (value === null) return 'null';
   switch (typeof value) {
