@@ -12,9 +12,9 @@ export interface ProcessMember {
   readonly name: string;
   readonly clientUrl: string;
   /** The peer URL the cluster knows the member by (a proxy's, when links are proxied). */
-  readonly peerUrl: string;
-  /** Where the member itself listens for peers. */
-  readonly peerListenUrl: string;
+  peerUrl: string;
+  /** Where the member itself listens for peers (changed by a test that moves a member). */
+  peerListenUrl: string;
   readonly dataDirectory: string;
   process: ChildProcess | null;
   output: string;

@@ -508,6 +508,7 @@ export class Node {
     // once, in the same term, and the member's transports dial it once they are applied.
     const change = this.raft.proposeConfChange({ type: 'addLearner', node: memberId });
     if (change.status !== 'appended') return this.awaitMembershipChange(change);
+    this.logger.info({ memberId, peerURLs, index: change.index }, 'adding a member as a learner');
     const peers = encodeEnvelope({ kind: 'peers', timeMs: this.clock(), memberId, peerURLs });
     const result = this.raft.propose(peers);
     if (result.status !== 'appended') {
