@@ -74,6 +74,24 @@ describe('adding members', () => {
     expect(joined.members.get('m2')?.peerURLs).toEqual(['http://127.0.0.1:7002']);
   });
 
+  it('a member that was away while another joined learns its peer URLs from a snapshot', async () => {
+    cluster = await InProcessCluster.start(3, { snapshotEveryEntries: 10 });
+    const leader = await cluster.waitForLeader();
+    const away = cluster.ids.find((id) => id !== leader.memberId)!;
+    await cluster.stopMember(away);
+    await leader.addMember('m4', ['http://127.0.0.1:7004']);
+    await cluster.startJoiningMember('m4');
+    await waitFor(() => votersOf(leader).includes('m4'), 'm4 is promoted');
+    for (let i = 0; i < 30; i++) await new NodeKv(leader).set(`/k/${i}`, String(i)); // past snapshots
+    const seen: string[] = [];
+    const back = await cluster.startMember(away, {
+      onMemberPeersChange: (memberId, peerURLs) => seen.push(`${memberId}=${peerURLs.join(',')}`),
+    });
+    await cluster.waitForApplied(leader.status().commitIndex);
+    expect(votersOf(back)).toContain('m4');
+    expect(seen).toContain('m4=http://127.0.0.1:7004');
+  });
+
   it('refuses what is asked of a follower, a known id or URL, a second learner, and a lost quorum', async () => {
     cluster = await InProcessCluster.start(3);
     const leader = await cluster.waitForLeader();

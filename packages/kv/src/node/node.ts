@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { RaftInternalError } from '@concord/protocol';
 import {
   type ConfChange,
+  type Configuration,
   type Entry,
   type HardState,
   type Message,
@@ -437,6 +438,7 @@ export class Node {
       restoreState(installed.data, this.store, this.members);
       this.appliedIndex = ready.snapshot.meta.index;
       this.snapshotIndex = ready.snapshot.meta.index;
+      this.reportPeersOf(ready.snapshot.meta.config);
     }
     for (const entry of ready.committedEntries) this.apply(entry);
     this.serveReads();
@@ -628,6 +630,14 @@ export class Node {
   private applyMembershipChange(change: ConfChange): void {
     if (change.type === 'remove') this.members.remove(change.node);
     this.options.onMembershipChange?.(change);
+  }
+
+  /** Members added in the log a snapshot replaced: the owner's transport must dial them too. */
+  private reportPeersOf(config: Configuration): void {
+    for (const memberId of [...config.voters, ...config.learners]) {
+      const peerURLs = this.members.get(memberId)?.peerURLs ?? [];
+      if (peerURLs.length > 0) this.options.onMemberPeersChange?.(memberId, peerURLs);
+    }
   }
 
   /** Refused (alike on every member) when another member took one of the URLs meanwhile. */
