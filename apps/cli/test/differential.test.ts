@@ -241,14 +241,18 @@ const sequences: readonly Sequence[] = [
       plain('member', 'remove'),
       plain('member', 'remove', 'ffffffffffffffff'),
       plain('member', 'remove', 'member1'),
+      plain('cluster-health'),
+      plain('-o', 'json', 'cluster-health'),
+    ],
+  },
+  {
+    name: 'member update refusals',
+    againstEtcd: true,
+    steps: [
       plain('member', 'update'),
-      plain('member', 'update', 'only-id'),
-      plain('member', 'update', 'a', 'b', 'c'),
       plain('member', 'update', 'ffffffffffffffff', 'http://127.0.0.1:9'),
       plain('member', 'update', 'xyz', 'http://127.0.0.1:9'),
       plain('member', 'update', 'ffffffffffffffff', 'bad'),
-      plain('cluster-health'),
-      plain('-o', 'json', 'cluster-health'),
     ],
   },
   {

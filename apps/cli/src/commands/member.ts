@@ -71,9 +71,13 @@ export function memberCommand(): Command {
           );
         }
         await withContext(command, async (context) => {
-          await context.client
-            .updateMember(id, urls.split(','))
-            .catch((error: unknown) => fail(messageOf(error)));
+          // etcdctl checks every URL (types.NewURLs) before it asks the cluster.
+          const peerUrls = urls.split(',');
+          for (const url of peerUrls) {
+            const invalid = peerUrlProblem(url);
+            if (invalid !== undefined) fail(invalid);
+          }
+          await context.client.updateMember(id, peerUrls).catch((error: unknown) => fail(messageOf(error)));
           writeOut(`Updated member with ID ${id} in cluster\n`);
         });
       }),
