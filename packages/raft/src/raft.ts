@@ -29,6 +29,7 @@ import type {
   Role,
   Snapshot,
   SnapshotMessage,
+  SnapshotMeta,
   VoteMessage,
   VoteResponseMessage,
 } from './types.ts';
@@ -269,12 +270,24 @@ export class Raft {
    * after the snapshot is durable; `index` must be applied.
    */
   compact(index: number, data: Uint8Array): Snapshot {
-    const term = this.log.term(index);
-    assert(term !== undefined, `cannot compact at ${index}: not in the log`);
-    const config = this.log.configAt(index, this.log.snapshot.meta.config);
-    const snapshot: Snapshot = { meta: { index, term, config }, data };
+    const snapshot: Snapshot = { meta: this.snapshotMeta(index), data };
     this.log.compact(snapshot);
     return snapshot;
+  }
+
+  /**
+   * What a snapshot of the state applied through `index` records (its term and membership),
+   * without compacting: a member saves the snapshot first and compacts once it is durable.
+   */
+  snapshotMeta(index: number): SnapshotMeta {
+    assert(
+      index <= this.log.applied,
+      `cannot snapshot at ${index}: applied only through ${this.log.applied}`,
+    );
+    const term = this.log.term(index);
+    assert(term !== undefined, `cannot snapshot at ${index}: not in the log`);
+    const config = this.log.configAt(index, this.log.snapshot.meta.config);
+    return { index, term, config };
   }
 
   /** The transport reports that a snapshot could not be delivered to `to`: send it again later. */

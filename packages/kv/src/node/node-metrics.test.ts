@@ -47,8 +47,33 @@ describe('Node metrics hook', () => {
     // Every write is made durable before it is applied: at least one fsync for each.
     expect(metrics.fsyncSeconds.length - fsyncsBeforeWrites).toBeGreaterThanOrEqual(12);
     expect(metrics.fsyncSeconds.every((seconds) => Number.isFinite(seconds) && seconds >= 0)).toBe(true);
-    // 12 writes and the leader's empty entry, a snapshot every 5 applied entries.
+    // 12 writes and the leader's empty entry, a snapshot every 5 applied entries (saved in the
+    // background, one at a time).
+    await cluster.node('m1').settled();
     expect(metrics.snapshotSeconds.length).toBe(2);
+  });
+
+  it('takes one snapshot per interval under a steady load, not one after another', async () => {
+    const snapshotIndexes: number[] = [];
+    const logger = {
+      info: (object: object, message: string) => {
+        if (message === 'snapshot saved') snapshotIndexes.push((object as { index: number }).index);
+      },
+      warn() {},
+      error() {},
+    };
+    cluster = await InProcessCluster.start(1, { logger, snapshotEveryEntries: 400 });
+    await cluster.waitForLeader();
+    const kv = new NodeKv(cluster.node('m1'));
+    let next = 0;
+    const writer = async () => {
+      while (next < 2000) await kv.set(`/load/${next++ % 50}`, 'x'.repeat(1000));
+    };
+    await Promise.all(Array.from({ length: 100 }, writer));
+    await cluster.node('m1').settled();
+    expect(snapshotIndexes.length).toBeGreaterThanOrEqual(2);
+    const gaps = snapshotIndexes.slice(1).map((index, position) => index - snapshotIndexes[position]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(400);
   });
 
   it('counts a proposal its caller abandoned as failed, and not as committed when it commits', async () => {

@@ -117,6 +117,10 @@ export class Node {
   private expireProposedAtMs = 0;
   private loopScheduled = false;
   private loop: Promise<void> | null = null;
+  /** A snapshot being written in the background; one at a time. */
+  private snapshotSave: Promise<void> | null = null;
+  /** A snapshot now durable, whose index the Ready loop compacts the log to. */
+  private savedSnapshot: SnapshotMeta | null = null;
   private closed = false;
   private incomingSnapshot: Snapshot | null = null;
   private readonly membershipChanges = new Map<number, PendingMembershipChange>();
@@ -309,7 +313,20 @@ export class Node {
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.failEverything(this.closingError());
     await this.loop;
+    await this.snapshotSave;
+    await this.writeLatestCommit();
     await this.wal.close();
+  }
+
+  /** On an orderly stop, the commit index kept in memory is written, so a restart applies it at once. */
+  private async writeLatestCommit(): Promise<void> {
+    const latest = this.latestHardState;
+    if (latest === null || latest.commit === this.durableHardState?.commit) return;
+    try {
+      await this.wal.append(latest, [], { sync: false });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'the commit index could not be written on close');
+    }
   }
 
   // ------------------------------------------------------------------ ticking
@@ -390,24 +407,48 @@ export class Node {
    * included); for orderly measurements and tests, not for correctness.
    */
   async settled(): Promise<void> {
-    while (!this.closed && (this.loop !== null || this.loopScheduled || this.raft.hasReady())) {
-      await (this.loop ?? new Promise((resolve) => setImmediate(resolve)));
+    const busy = () =>
+      this.loop !== null ||
+      this.loopScheduled ||
+      this.raft.hasReady() ||
+      this.snapshotSave !== null ||
+      this.savedSnapshot !== null;
+    while (!this.closed && busy()) {
+      await (this.loop ?? this.snapshotSave ?? new Promise((resolve) => setImmediate(resolve)));
     }
   }
 
+  /**
+   * Starts handling Ready batches right after the current task, not in a later turn of the
+   * event loop: a lone write goes to disk at once. Proposals that arrive while a batch is being
+   * written join the next one, which is what batches them under load.
+   */
   private schedule(): void {
     if (this.loopScheduled || this.closed) return;
     this.loopScheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.loopScheduled = false;
-      if (this.loop === null) this.loop = this.drain().finally(() => (this.loop = null));
+      this.startLoop();
+    });
+  }
+
+  private startLoop(): void {
+    if (this.loop !== null || this.closed) return;
+    this.loop = this.drain().finally(() => {
+      this.loop = null;
+      // Work that arrived as the loop was ending would otherwise wait for the next tick.
+      if (this.raft.hasReady()) this.schedule();
     });
   }
 
   /** Handles Ready batches until there is none: many proposals in flight share one write and fsync. */
   private async drain(): Promise<void> {
     try {
-      while (!this.closed && this.raft.hasReady()) await this.handleReady(this.raft.ready());
+      this.compactToSavedSnapshot();
+      while (!this.closed && this.raft.hasReady()) {
+        await this.handleReady(this.raft.ready());
+        this.compactToSavedSnapshot();
+      }
     } catch (error) {
       this.fatal(error as Error);
     }
@@ -427,28 +468,40 @@ export class Node {
     const installed = ready.snapshot === null ? null : this.takeIncomingSnapshot(ready.snapshot.meta);
     if (installed !== null) await this.timeSnapshotSave(() => this.wal.saveSnapshot(installed));
     if (ready.hardState !== null) this.latestHardState = ready.hardState;
-    if (this.mustSync(ready)) {
-      await this.wal.append(this.latestHardState, ready.entries);
-      this.durableHardState = this.latestHardState;
-    } else if (ready.hardState !== null) {
-      await this.wal.append(ready.hardState, [], { sync: false });
+    const persisted = this.mustSync(ready) ? this.wal.append(this.latestHardState, ready.entries) : null;
+    if (installed === null) {
+      // Committed entries are durable on a quorum already, this member included (the core
+      // counts a member's entries only once they are durable there): they are applied, and
+      // their clients answered, while the new entries are being written, not after.
+      try {
+        this.applyCommitted(ready.committedEntries);
+      } finally {
+        await persisted;
+      }
+    } else {
+      await persisted;
     }
+    if (persisted !== null) this.durableHardState = this.latestHardState;
     this.sendAll(this.raft.advance(ready));
     if (installed !== null && ready.snapshot !== null) {
       restoreState(installed.data, this.store, this.members);
       this.appliedIndex = ready.snapshot.meta.index;
       this.snapshotIndex = ready.snapshot.meta.index;
       this.reportPeersOf(ready.snapshot.meta.config);
+      this.applyCommitted(ready.committedEntries);
     }
-    for (const entry of ready.committedEntries) this.apply(entry);
-    this.serveReads();
-    if (this.appliedIndex - this.snapshotIndex >= this.snapshotEveryEntries) await this.takeSnapshot();
+    const lastSnapshotIndex = Math.max(this.snapshotIndex, this.savedSnapshot?.index ?? 0);
+    if (this.snapshotSave === null && this.appliedIndex - lastSnapshotIndex >= this.snapshotEveryEntries) {
+      this.startSnapshot();
+    }
   }
 
   /**
    * Entries, a new term and a new vote must be durable before anything depends on them; a
-   * commit index need not (a restarted member learns it again from the leader), so a change of
-   * the commit index alone is written without an fsync, as etcd does.
+   * commit index need not (a restarted member learns it again from the leader, and a single
+   * member commits its log again once it is elected), so a change of the commit index alone is
+   * not written at once: it goes to disk with the next record, or when the member closes. A
+   * write of its own for each commit would cost a system call per write request.
    */
   private mustSync(ready: Ready): boolean {
     if (ready.entries.length > 0) return true;
@@ -670,6 +723,11 @@ export class Node {
     else pending.resolve();
   }
 
+  private applyCommitted(entries: readonly Entry[]): void {
+    for (const entry of entries) this.apply(entry);
+    this.serveReads();
+  }
+
   private apply(entry: Entry): void {
     this.appliedIndex = entry.index;
     this.appliedTerm = entry.term;
@@ -721,15 +779,41 @@ export class Node {
     }
   }
 
-  private async takeSnapshot(): Promise<void> {
+  /**
+   * Encodes the applied state at once (it must not move under the encoding), then saves it in
+   * the background: writes and reads go on while a large snapshot reaches the disk. The log is
+   * compacted, and the WAL segments it covers released, only once the snapshot is durable.
+   */
+  private startSnapshot(): void {
     // Chunks all the way to the file: a large store is never copied into one buffer.
     const chunks = encodeMemberSnapshotChunks(this.members.list(), this.store.snapshotChunks());
-    const { meta } = this.raft.compact(this.appliedIndex, noData);
-    await this.timeSnapshotSave(() => this.wal.saveSnapshotChunks(meta, chunks));
-    await this.wal.releaseBefore(meta.index);
-    this.snapshotIndex = meta.index;
+    const meta = this.raft.snapshotMeta(this.appliedIndex);
     const bytes = chunks.reduce((total, chunk) => total + chunk.length, 0);
-    this.logger.info({ index: meta.index, bytes }, 'snapshot saved');
+    this.snapshotSave = this.timeSnapshotSave(() => this.wal.saveSnapshotChunks(meta, chunks)).then(
+      () => {
+        this.logger.info({ index: meta.index, bytes }, 'snapshot saved');
+        // Set together, so that no Ready in between sees neither and starts another snapshot.
+        this.savedSnapshot = meta;
+        this.snapshotSave = null;
+        this.schedule();
+      },
+      (error: Error) => {
+        this.snapshotSave = null;
+        this.fatal(error);
+      },
+    );
+  }
+
+  /** Runs in the Ready loop, between two batches: the core's log is not in use there. */
+  private compactToSavedSnapshot(): void {
+    const meta = this.savedSnapshot;
+    if (meta === null) return;
+    this.savedSnapshot = null;
+    // A snapshot installed from the leader meanwhile is newer: this one compacts nothing.
+    if (meta.index <= this.snapshotIndex) return;
+    this.raft.compact(meta.index, noData);
+    this.snapshotIndex = meta.index;
+    this.wal.releaseBefore(meta.index).catch((error: Error) => this.fatal(error));
   }
 
   private async timeSnapshotSave(save: () => Promise<void>): Promise<void> {

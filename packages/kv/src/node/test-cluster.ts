@@ -68,6 +68,10 @@ export class InProcessCluster {
     this.isolated.clear();
   }
 
+  dataDirectory(id: string): string {
+    return this.directories.get(id)!;
+  }
+
   node(id: string): Node {
     const node = this.nodes.get(id);
     if (node === undefined) throw new Error(`member ${id} is not running`);

@@ -163,6 +163,26 @@ export class BinaryReader {
     return value;
   }
 
+  /**
+   * A reader over a copy of the bytes left, which it consumes: a record's entries then share one
+   * allocation of their own instead of one each, and do not pin the whole segment buffer.
+   */
+  detachRemaining(): BinaryReader {
+    const copy = Buffer.allocUnsafeSlow(this.remaining);
+    this.buffer.copy(copy, 0, this.offset, this.end);
+    this.offset = this.end;
+    return new BinaryReader(copy);
+  }
+
+  /** The next `length` bytes without a copy: they share this reader's buffer. */
+  view(length: number, what: string): Uint8Array {
+    this.need(length, what);
+    // A plain Uint8Array, as entries carry everywhere else, not a Buffer.
+    const view = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset + this.offset, length);
+    this.offset += length;
+    return view;
+  }
+
   /** A copy, so a decoded entry does not pin the whole segment buffer in memory. */
   bytes(length: number, what: string): Uint8Array {
     this.need(length, what);

@@ -128,18 +128,25 @@ function readConfChange(reader: BinaryReader): ConfChange {
   return { type, node: reader.string16('conf change node') };
 }
 
-function readEntry(reader: BinaryReader, index: number): Entry {
+const noData = new Uint8Array(0);
+
+function readEntry(reader: BinaryReader, index: number, keepData: boolean): Entry {
   const term = reader.u64('entry term');
   const type = reader.u8('entry type');
   if (type === entryTypeNormal) {
     const length = reader.u32('entry data length');
-    return { type: 'normal', index, term, data: reader.bytes(length, 'entry data') };
+    const data = reader.view(length, 'entry data');
+    return { type: 'normal', index, term, data: keepData ? data : noData };
   }
   if (type === entryTypeConfig) return { type: 'config', index, term, change: readConfChange(reader) };
   throw new DecodeError(`unknown entry type ${type}`);
 }
 
-export function readBatch(reader: BinaryReader): Batch {
+/**
+ * @param dataFromIndex entries below this index are read and checked but keep no data: on
+ *   recovery, those a snapshot covers are dropped anyway, and need not be copied first.
+ */
+export function readBatch(reader: BinaryReader, dataFromIndex = 0): Batch {
   const hardState = readOptionalHardState(reader);
   const count = reader.u32('entry count');
   const entries: Entry[] = [];
@@ -148,8 +155,13 @@ export function readBatch(reader: BinaryReader): Batch {
     if (firstIndex < 1 || !Number.isSafeInteger(firstIndex + count)) {
       throw new DecodeError(`entry indexes from ${firstIndex} (count ${count}) are out of range`);
     }
-    for (let position = 0; position < count; position++)
-      entries.push(readEntry(reader, firstIndex + position));
+    // One copy for the record's entries, which their data then share; none if no data is kept.
+    const own = firstIndex + count - 1 < dataFromIndex ? reader : reader.detachRemaining();
+    for (let position = 0; position < count; position++) {
+      const index = firstIndex + position;
+      entries.push(readEntry(own, index, index >= dataFromIndex));
+    }
+    own.expectEnd('batch');
   }
   reader.expectEnd('batch');
   return { hardState, entries };

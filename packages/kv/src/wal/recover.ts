@@ -83,7 +83,7 @@ export async function recoverWal(
         },
         record: (type, payload, offset) => {
           if (type === RecordType.batch) {
-            const batch = readBatch(payload);
+            const batch = readBatch(payload, (marker?.index ?? 0) + 1);
             replay.applyEntries(batch.entries, { file, offset });
             if (batch.hardState !== null) replay.applyHardState(batch.hardState);
           } else if (type === RecordType.snapshot) {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -165,12 +166,14 @@ describe('Wal bounds and arguments', () => {
     const probe = await open(path.join(directory, 'probe'), 'w');
     const prototype = Object.getPrototypeOf(probe) as { write: unknown; datasync: unknown; sync: unknown };
     await probe.close();
-    const writes = vi.spyOn(prototype as { write: () => unknown }, 'write');
+    const asynchronousWrites = vi.spyOn(prototype as { write: () => unknown }, 'write');
+    const writes = vi.spyOn(fs, 'writeSync');
     const datasyncs = vi.spyOn(prototype as { datasync: () => unknown }, 'datasync');
     const syncs = vi.spyOn(prototype as { sync: () => unknown }, 'sync');
     const entries = range(2, 1001, 1);
     await wal.append({ term: 1, vote: 'a', commit: 1 }, entries);
     expect(writes).toHaveBeenCalledTimes(1);
+    expect(asynchronousWrites).toHaveBeenCalledTimes(0);
     expect(datasyncs).toHaveBeenCalledTimes(1);
     expect(syncs).toHaveBeenCalledTimes(0);
     vi.restoreAllMocks();
