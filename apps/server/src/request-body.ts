@@ -17,7 +17,7 @@ export type RequestBody =
    * A JSON body (as the members API reads it), up to `jsonBodyBytesMax`; a larger one is
    * 'ignored'. The keys API ignores it as Go does.
    */
-  | { readonly kind: 'json'; readonly bytes: Buffer; readonly error?: undefined }
+  | { readonly kind: 'json'; readonly bytes: Buffer; readonly error?: string }
   | { readonly kind: 'too-large' };
 
 /**
@@ -43,11 +43,13 @@ async function readBody(request: FastifyRequest, payload: IncomingMessage): Prom
   const { mediaType, error } = parseGoMediaType(
     header === undefined || header === '' ? 'application/octet-stream' : header,
   );
-  if (mediaType === 'application/json' && error === undefined) {
+  if (mediaType === 'application/json') {
     const bytes = await readAtMost(payload, jsonBodyBytesMax + 1);
-    if (bytes.length <= jsonBodyBytesMax) return { kind: 'json', bytes };
+    // A bad media parameter is the keys API's form error; the members API reads the JSON.
+    if (bytes.length <= jsonBodyBytesMax)
+      return error === undefined ? { kind: 'json', bytes } : { kind: 'json', bytes, error };
     payload.resume();
-    return { kind: 'ignored' };
+    return error === undefined ? { kind: 'ignored' } : { kind: 'ignored', error };
   }
   if (mediaType !== 'application/x-www-form-urlencoded') {
     payload.resume();

@@ -728,6 +728,7 @@ const membership: Scenario[] = [
     json('POST', '/v2/members', '{"peerURLs":[1.]}'),
     json('POST', '/v2/members', '{"peerURLs":[1e]}'),
     json('POST', '/v2/members', '{', 'application/json; charset=utf-8'),
+    json('POST', '/v2/members', '{', 'application/json; bad parameter'),
   ),
   scenario(
     'POST /v2/members: JSON of the wrong shape',
