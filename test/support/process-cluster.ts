@@ -12,9 +12,9 @@ export interface ProcessMember {
   readonly name: string;
   readonly clientUrl: string;
   /** The peer URL the cluster knows the member by (a proxy's, when links are proxied). */
-  readonly peerUrl: string;
-  /** Where the member itself listens for peers. */
-  readonly peerListenUrl: string;
+  peerUrl: string;
+  /** Where the member itself listens for peers (changed by a test that moves a member). */
+  peerListenUrl: string;
   readonly dataDirectory: string;
   process: ChildProcess | null;
   output: string;
@@ -75,6 +75,35 @@ export class ProcessCluster {
       throw error;
     }
     return cluster;
+  }
+
+  /**
+   * A member that is not in the cluster yet: free ports and an empty data directory, listed
+   * in `members` (and so in the --initial-cluster of later starts) but not started. Add it to
+   * the cluster (POST /v2/members), then start it with `--initial-cluster-state existing`.
+   */
+  async newMember(): Promise<ProcessMember> {
+    if (this.links !== null) throw new Error('new members with proxied links are not supported');
+    const port = await freePort();
+    // Numbered after every member there has been, removed ones included: names stay unique.
+    const number = this.members.length + this.removed.length + 1;
+    const member: ProcessMember = {
+      name: `member${number}`,
+      clientUrl: `http://127.0.0.1:${await freePort()}`,
+      peerUrl: `http://127.0.0.1:${port}`,
+      peerListenUrl: `http://127.0.0.1:${port}`,
+      dataDirectory: join(this.root, `member${number}`),
+      process: null,
+      output: '',
+      exits: [],
+    };
+    this.members.push(member);
+    return member;
+  }
+
+  /** The members whose process runs. */
+  running(): ProcessMember[] {
+    return this.members.filter((member) => member.process !== null && member.process.exitCode === null);
   }
 
   /**

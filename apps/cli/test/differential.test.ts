@@ -246,6 +246,16 @@ const sequences: readonly Sequence[] = [
     ],
   },
   {
+    name: 'member update refusals',
+    againstEtcd: true,
+    steps: [
+      plain('member', 'update'),
+      plain('member', 'update', 'ffffffffffffffff', 'http://127.0.0.1:9'),
+      plain('member', 'update', 'xyz', 'http://127.0.0.1:9'),
+      plain('member', 'update', 'ffffffffffffffff', 'bad'),
+    ],
+  },
+  {
     name: 'global flags: --no-sync, --debug, --timeout, --total-timeout, --peers',
     againstEtcd: true,
     steps: [

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { V2Context } from './context.ts';
-import { bodyBytes, sendMethodNotAllowed } from './go-http.ts';
+import { bodyBytes, sendMethodNotAllowed, sendPlainError } from './go-http.ts';
 import { goJson } from './go-json.ts';
+import { addMember, updateMember } from './member-changes.ts';
 import { removeMember } from './member-removal.ts';
 import type { MemberInfo } from './options.ts';
 
@@ -9,7 +10,7 @@ export const membersPrefix = '/v2/members';
 
 const memberMethods = ['GET', 'POST', 'DELETE', 'PUT'];
 
-/** `/v2/members`, `/v2/members/leader`: etcd's membersHandler, reads only for now. */
+/** `/v2/members`, `/v2/members/leader`, `/v2/members/<id>`: etcd's membersHandler. */
 export function handleMembers(
   context: V2Context,
   request: FastifyRequest,
@@ -18,19 +19,15 @@ export function handleMembers(
 ): FastifyReply | Promise<FastifyReply> {
   if (!memberMethods.includes(request.method)) return sendMethodNotAllowed(reply, memberMethods);
   reply.header('X-Etcd-Cluster-Id', context.options.clusterId);
-  if (request.method === 'DELETE') {
-    context.statistics.recordAuthenticationCheck();
-    return removeMember(context, request, reply, trimSlashes(path.slice(membersPrefix.length)));
-  }
-  if (request.method !== 'GET') {
-    context.statistics.recordAuthenticationCheck();
-    return sendHttpError(
-      reply,
-      501,
-      'adding and updating members at runtime is not supported by this Concord version yet',
-    );
-  }
   const rest = trimSlashes(path.slice(membersPrefix.length));
+  if (request.method !== 'GET') context.statistics.recordAuthenticationCheck();
+  if (request.method === 'POST') return addMember(context, request, reply);
+  if (request.method === 'DELETE' || request.method === 'PUT') {
+    // etcd's getID: no id at all is Go's plain 405.
+    if (rest === '') return sendPlainError(reply, 405, 'Method Not Allowed');
+    if (request.method === 'DELETE') return removeMember(context, request, reply, rest);
+    return updateMember(context, request, reply, rest);
+  }
   const members = sortedMembers(context.options.members());
   if (rest === '') return sendJson(reply, 200, { members: members.map(memberJson) });
   if (rest !== 'leader') return sendHttpError(reply, 404, 'Not found');
@@ -55,7 +52,7 @@ function memberJson(member: MemberInfo) {
 }
 
 /** etcd's members encoder adds a newline (json.Encoder). */
-function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
   return reply
     .code(status)
     .header('Content-Type', 'application/json')

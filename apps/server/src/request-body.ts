@@ -5,17 +5,22 @@ import { type FormValues, parseGoMediaType, parseGoQuery } from './go-form.ts';
 /** Go's `ParseForm` reads at most 10 MiB of form body; etcd answers 210 past that. */
 export const formBodyBytesMax = 10 * 1024 * 1024;
 
+/** JSON bodies (a member's peer URLs, users and roles) are small; past this they are not read. */
+export const jsonBodyBytesMax = 1024 * 1024;
+
 /** A request body as Go's `parsePostForm` sees it. */
 export type RequestBody =
   | { readonly kind: 'form'; readonly values: FormValues; readonly error?: string }
-  /** Not a form (JSON, octet-stream, multipart, …): Go ignores such bodies. */
+  /** Not a form (octet-stream, multipart, …): Go ignores such bodies. */
   | { readonly kind: 'ignored'; readonly error?: string }
-  | { readonly kind: 'too-large' }
+  /**
+   * A JSON body (as the members API reads it), up to `jsonBodyBytesMax`; a larger one is
+   * 'ignored'. The keys API ignores it as Go does.
+   */
+  | { readonly kind: 'json'; readonly bytes: Buffer; readonly error?: string }
   /** `/v2/auth` bodies are JSON, read whole (up to `jsonBodyBytesMax`) whatever the content type. */
-  | { readonly kind: 'json'; readonly text: string };
-
-/** Users and roles are small; a larger body is not one. */
-export const jsonBodyBytesMax = 1024 * 1024;
+  | { readonly kind: 'auth'; readonly text: string }
+  | { readonly kind: 'too-large' };
 
 /**
  * Takes over body parsing: every content type is accepted (Go never answers 415), forms are
@@ -40,12 +45,20 @@ async function readBody(request: FastifyRequest, payload: IncomingMessage): Prom
     const bytes = await readAtMost(payload, jsonBodyBytesMax + 1);
     return bytes.length > jsonBodyBytesMax
       ? { kind: 'too-large' }
-      : { kind: 'json', text: bytes.toString('utf8') };
+      : { kind: 'auth', text: bytes.toString('utf8') };
   }
   const header = request.headers['content-type'];
   const { mediaType, error } = parseGoMediaType(
     header === undefined || header === '' ? 'application/octet-stream' : header,
   );
+  if (mediaType === 'application/json') {
+    const bytes = await readAtMost(payload, jsonBodyBytesMax + 1);
+    // A bad media parameter is the keys API's form error; the members API reads the JSON.
+    if (bytes.length <= jsonBodyBytesMax)
+      return error === undefined ? { kind: 'json', bytes } : { kind: 'json', bytes, error };
+    payload.resume();
+    return error === undefined ? { kind: 'ignored' } : { kind: 'ignored', error };
+  }
   if (mediaType !== 'application/x-www-form-urlencoded') {
     payload.resume();
     return error === undefined ? { kind: 'ignored' } : { kind: 'ignored', error };
@@ -98,7 +111,7 @@ export function mergeForm(
     for (const [name, list] of body.values) values.set(name, [...list]);
   }
   const query = parseGoQuery(rawQuery, values);
-  const bodyError = body !== undefined && 'error' in body ? body.error : undefined;
+  const bodyError = body === undefined || body.kind === 'auth' ? undefined : body.error;
   const error = bodyError ?? query.error;
   return error === undefined ? { values } : { values, error };
 }

@@ -694,6 +694,93 @@ const statisticsQuirks: Scenario[] = [
   ),
 ];
 
+const json = (method: string, path: string, text: string, contentType = 'application/json'): Step =>
+  request({ method, path, contentType, body: Buffer.from(text, 'latin1') });
+
+/**
+ * Runtime membership requests that etcd refuses before changing anything (an accepted POST
+ * would add a voter that never starts, and break the reference etcd's quorum).
+ */
+const membership: Scenario[] = [
+  scenario('POST /v2/members with a form is 415', post('/v2/members', 'peerURLs=http://127.0.0.1:9')),
+  scenario(
+    'POST /v2/members as text/plain is 415',
+    json('POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:9"]}', 'text/plain'),
+  ),
+  scenario(
+    'POST /v2/members with an upper-case media type is 415',
+    json('POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:9"]}', 'Application/JSON'),
+  ),
+  scenario(
+    'POST /v2/members: malformed JSON',
+    json('POST', '/v2/members', ''),
+    json('POST', '/v2/members', 'x'),
+    json('POST', '/v2/members', '{'),
+    json('POST', '/v2/members', '{"a":1,}'),
+    json('POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:9"]} x'),
+    json('POST', '/v2/members', '{"peerURLs":[tru]}'),
+    json('POST', '/v2/members', '{"peerURLs" ["x"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["a"] "b"}'),
+    json('POST', '/v2/members', '["a" "b"]'),
+    json('POST', '/v2/members', '{"peerURLs":["\x01"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["\\q"]}'),
+    json('POST', '/v2/members', '{"peerURLs":[-]}'),
+    json('POST', '/v2/members', '{"peerURLs":[1.]}'),
+    json('POST', '/v2/members', '{"peerURLs":[1e]}'),
+    json('POST', '/v2/members', '{', 'application/json; charset=utf-8'),
+    json('POST', '/v2/members', '{', 'application/json; bad parameter'),
+  ),
+  scenario(
+    'POST /v2/members: JSON of the wrong shape',
+    json('POST', '/v2/members', '[]'),
+    json('POST', '/v2/members', '"x"'),
+    json('POST', '/v2/members', '1'),
+    json('POST', '/v2/members', 'true'),
+    json('POST', '/v2/members', 'null'),
+    json('POST', '/v2/members', '{}'),
+    json('POST', '/v2/members', '{"peerURLs":null}'),
+    json('POST', '/v2/members', '{"peerURLs":[]}'),
+    json('POST', '/v2/members', '{"peerURLs":"x"}'),
+    json('POST', '/v2/members', '{"peerURLs":{}}'),
+    json('POST', '/v2/members', '{"peerURLs":[1]}'),
+    json('POST', '/v2/members', '{"peerURLs":[true]}'),
+    json('POST', '/v2/members', '{"peerURLs":[1,2],"peerURLs":["x"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:9"],"peerurls":[]}'),
+  ),
+  scenario(
+    'POST /v2/members: peer URLs etcd refuses',
+    json('POST', '/v2/members', '{"peerURLs":["bad"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["ftp://a:1"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["http://127.0.0.1"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:9/"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:9/path"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:abc"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["://x"]}'),
+    json('POST', '/v2/members', '{"peerURLs":["http://127.0.0.1:9","bad"]}'),
+  ),
+  scenario(
+    'PUT /v2/members/<id>: no id, unknown ids, bad bodies',
+    json('PUT', '/v2/members', '{"peerURLs":["http://127.0.0.1:9"]}'),
+    json('PUT', '/v2/members/', '{"peerURLs":["http://127.0.0.1:9"]}'),
+    json('PUT', '/v2/members/1234', '{"peerURLs":["http://127.0.0.1:9"]}'),
+    json('PUT', '/v2/members/xyz', '{"peerURLs":["http://127.0.0.1:9"]}'),
+    json('PUT', '/v2/members/0000ABCD', '{"peerURLs":["http://127.0.0.1:9"]}'),
+    json('PUT', '/v2/members/leader', '{"peerURLs":["http://127.0.0.1:9"]}'),
+    json('PUT', '/v2/members/1234', '{'),
+    json('PUT', '/v2/members/1234', '{}'),
+    json('PUT', '/v2/members/1234', '{"peerURLs":["bad"]}'),
+    json('PUT', '/v2/members/1234', '{"peerURLs":["http://127.0.0.1:9"]}', 'text/plain'),
+  ),
+  scenario(
+    'DELETE /v2/members/<id>: no id, bad and unknown ids',
+    del('/v2/members'),
+    del('/v2/members/'),
+    del('/v2/members/xyz'),
+    del('/v2/members/00001234'),
+    del('/v2/members/10000000000000000'),
+  ),
+];
+
 export const scenarios: readonly Scenario[] = [
   ...basics,
   ...listings,
@@ -710,4 +797,5 @@ export const scenarios: readonly Scenario[] = [
   ...bursts,
   ...endpoints,
   ...statisticsQuirks,
+  ...membership,
 ];

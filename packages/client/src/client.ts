@@ -30,6 +30,7 @@ import {
   type Member,
   type MemberCallOptions,
   removeMember,
+  updateMember,
 } from './members.ts';
 import type { ClientOptions, RequestDescription } from './options.ts';
 import { keysResult, parseJson } from './replies.ts';
@@ -185,6 +186,10 @@ export class ConcordClient implements KV {
 
   addMember(peerUrl: string, options: MemberCallOptions = {}): Promise<Member> {
     return addMember(this.cluster, peerUrl, options);
+  }
+
+  updateMember(id: string, peerUrls: readonly string[], options: MemberCallOptions = {}): Promise<void> {
+    return updateMember(this.cluster, id, peerUrls, options);
   }
 
   removeMember(id: string, options: MemberCallOptions = {}): Promise<void> {

@@ -52,12 +52,33 @@ export async function addMember(
       method: 'POST',
       url: `${endpoint}/v2/members`,
       body: JSON.stringify({ peerURLs: [peerUrl] }),
+      contentType: 'application/json',
     }),
     options,
   );
   expectStatus(reply, [201, 409]);
   if (reply.status === 409) throw new MembersError(parseJson(reply.body, messageOf));
   return parseJson(reply.body, toMember);
+}
+
+/** Sets a member's peer URLs (etcd's member update): 204, or the server's message for 404 and 409. */
+export async function updateMember(
+  cluster: Cluster,
+  id: string,
+  peerUrls: readonly string[],
+  options: MemberCallOptions = {},
+): Promise<void> {
+  const reply = await cluster.call(
+    (endpoint) => ({
+      method: 'PUT',
+      url: `${endpoint}/v2/members/${encodeURIComponent(id)}`,
+      body: JSON.stringify({ peerURLs: peerUrls }),
+      contentType: 'application/json',
+    }),
+    options,
+  );
+  expectStatus(reply, [204, 404, 409]);
+  if (reply.status !== 204) throw new MembersError(parseJson(reply.body, messageOf));
 }
 
 export async function removeMember(

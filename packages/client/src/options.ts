@@ -25,6 +25,6 @@ export interface RequestDescription {
   readonly url: string;
   /** The form body, absent for requests without one. */
   readonly body?: string;
-  /** The body's media type when it is not a form (the auth API takes JSON). */
+  /** The body's media type when it is not a form (the auth and members APIs take JSON). */
   readonly contentType?: string;
 }

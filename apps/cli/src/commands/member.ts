@@ -59,6 +59,30 @@ export function memberCommand(): Command {
       }),
   );
   member.addCommand(
+    new Command('update')
+      .description('update an existing member in the etcd cluster')
+      .usage('<memberID> <peerURLs>')
+      .argument('[arguments...]')
+      .action(async (values: string[], _flags: object, command: Command) => {
+        const [id, urls] = values;
+        if (values.length !== 2 || id === undefined || urls === undefined) {
+          fail(
+            'Provide an ID and a list of comma separated peerURL (0xabcd http://example.com,http://example1.com)',
+          );
+        }
+        await withContext(command, async (context) => {
+          // etcdctl checks every URL (types.NewURLs) before it asks the cluster.
+          const peerUrls = urls.split(',');
+          for (const url of peerUrls) {
+            const invalid = peerUrlProblem(url);
+            if (invalid !== undefined) fail(invalid);
+          }
+          await context.client.updateMember(id, peerUrls).catch((error: unknown) => fail(messageOf(error)));
+          writeOut(`Updated member with ID ${id} in cluster\n`);
+        });
+      }),
+  );
+  member.addCommand(
     new Command('remove')
       .description('remove an existing member from the etcd cluster')
       .usage('<memberID>')

@@ -189,7 +189,7 @@ async function propose(
 /** A body past the limit was left unread: it is no JSON, and the connection cannot be reused. */
 function jsonText(body: RequestBody | undefined, reply: FastifyReply): string {
   if (body?.kind === 'too-large') reply.header('Connection', 'close');
-  return body?.kind === 'json' ? body.text : '';
+  return body?.kind === 'auth' ? body.text : '';
 }
 
 function startJsonReply(context: V2Context, reply: FastifyReply): void {

@@ -1,9 +1,11 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TransportTlsOptions } from '@concord/kv';
 import { z } from 'zod';
 import { MemberConfigurationError } from './configuration-error.ts';
 import type { MemberConfig } from './flags.ts';
 import { clusterIdOf, memberIdOf } from './identity.ts';
+import { joinCluster } from './join.ts';
 
 /**
  * Who this member is, fixed when its data directory is first created: later starts read it
@@ -13,8 +15,21 @@ export interface MemberIdentity {
   readonly name: string;
   readonly memberId: string;
   readonly clusterId: string;
-  /** The members of the cluster as it was bootstrapped: id → name and peer URLs. */
+  /**
+   * The members of the cluster as it was bootstrapped (id → name and peer URLs), or, for a
+   * member that joined a running cluster, as they were when it joined.
+   */
   readonly initialMembers: readonly { id: string; name: string; peerURLs: string[] }[];
+  /**
+   * The voters the cluster was bootstrapped with, for a member that joined a running cluster;
+   * absent for the cluster's first members, whose bootstrap voters are `initialMembers`.
+   */
+  readonly bootstrapVoters?: readonly string[];
+}
+
+/** The Raft configuration every member of the cluster starts from, before its log. */
+export function bootstrapVotersOf(identity: MemberIdentity): readonly string[] {
+  return identity.bootstrapVoters ?? identity.initialMembers.map((member) => member.id);
 }
 
 const identitySchema = z.object({
@@ -22,12 +37,15 @@ const identitySchema = z.object({
   memberId: z.string().regex(/^[0-9a-f]{1,16}$/),
   clusterId: z.string().regex(/^[0-9a-f]{1,16}$/),
   initialMembers: z.array(z.object({ id: z.string(), name: z.string(), peerURLs: z.array(z.string()) })),
+  bootstrapVoters: z.array(z.string().regex(/^[0-9a-f]{1,16}$/)).optional(),
 });
 
 const fileName = 'member.json';
 
 export async function loadOrCreateIdentity(
   config: MemberConfig,
+  /** The member's peer TLS, with which a joining member asks the running ones. */
+  peerTls?: TransportTlsOptions,
 ): Promise<{ identity: MemberIdentity; created: boolean }> {
   await mkdir(config.dataDirectory, { recursive: true });
   const path = join(config.dataDirectory, fileName);
@@ -37,9 +55,9 @@ export async function loadOrCreateIdentity(
   });
   if (existing !== null) return { identity: parseIdentity(existing, path), created: false };
   if (config.initialClusterState === 'existing') {
-    throw new MemberConfigurationError(
-      'joining a running cluster (--initial-cluster-state existing) needs runtime membership changes, which this Concord version does not support yet; start every member with --initial-cluster-state new',
-    );
+    const joined = await joinCluster(config, peerTls);
+    await writeDurably(path, `${JSON.stringify(joined, null, 2)}\n`);
+    return { identity: joined, created: true };
   }
   const initialMembers = [...config.initialCluster].map(([name, peerURLs]) => ({
     id: memberIdOf(peerURLs, config.initialClusterToken),
@@ -62,8 +80,9 @@ export async function becomeSoleMember(
   identity: MemberIdentity,
 ): Promise<MemberIdentity> {
   const self = identity.initialMembers.find((member) => member.id === identity.memberId);
+  const { bootstrapVoters: _formerVoters, ...rest } = identity;
   const sole: MemberIdentity = {
-    ...identity,
+    ...rest,
     initialMembers: [
       {
         id: identity.memberId,

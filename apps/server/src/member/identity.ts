@@ -20,3 +20,11 @@ export function clusterIdOf(memberIds: readonly string[]): string {
   for (const [position, id] of sorted.entries()) bytes.writeBigUInt64BE(id, position * 8);
   return createHash('sha1').update(bytes).digest().readBigUInt64BE(0).toString(16);
 }
+
+/**
+ * The id of a member added at runtime: as etcd, from its peer URLs and the time, so that
+ * removing a member and adding it again with the same URLs gives a new id.
+ */
+export function newMemberId(peerUrls: readonly string[], clusterId: string, nowMs = Date.now()): string {
+  return memberIdOf(peerUrls, `${clusterId}${nowMs}`);
+}

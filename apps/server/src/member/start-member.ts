@@ -4,9 +4,15 @@ import type { Logger } from 'pino';
 import { buildV2App } from '../app.ts';
 import { ConcordMetrics } from '../metrics.ts';
 import type { MemberInfo } from '../options.ts';
+import { describeCluster } from './cluster-description.ts';
 import { MemberConfigurationError } from './configuration-error.ts';
 import type { MemberConfig } from './flags.ts';
-import { becomeSoleMember, loadOrCreateIdentity, type MemberIdentity } from './identity-file.ts';
+import {
+  becomeSoleMember,
+  bootstrapVotersOf,
+  loadOrCreateIdentity,
+  type MemberIdentity,
+} from './identity-file.ts';
 import { loadMemberTls } from './member-tls.ts';
 
 export const concordVersion = '0.1.0';
@@ -27,7 +33,7 @@ export async function startMember(
   onRemoved: () => void = () => {},
 ): Promise<RunningMember> {
   const tls = await loadMemberTls(config);
-  const loaded = await loadOrCreateIdentity(config);
+  const loaded = await loadOrCreateIdentity(config, tls.peer);
   const { created } = loaded;
   let { identity } = loaded;
   if (config.forceNewCluster) {
@@ -46,7 +52,11 @@ export async function startMember(
       clusterId: identity.clusterId,
       dataDirectory: config.dataDirectory,
     },
-    created ? 'new member of a new cluster' : 'member restarting from its data directory',
+    !created
+      ? 'member restarting from its data directory'
+      : config.initialClusterState === 'existing'
+        ? 'new member joining a running cluster'
+        : 'new member of a new cluster',
   );
   let node: Node | null = null;
   const transport = new PeerTransport({
@@ -63,21 +73,40 @@ export async function startMember(
     onSnapshotFailed: (memberId) => node?.reportSnapshotFailure(memberId),
     logger: logger.child({ component: 'transport' }),
     ...(tls.peer === undefined ? {} : { tls: tls.peer }),
+    // Asked by members about to join; refused until this member's node is open.
+    clusterInfo: () => {
+      if (node === null) throw new Error('the member is still starting');
+      return describeCluster(identity.clusterId, bootstrapVotersOf(identity), membersOf(node, identity));
+    },
   });
+  /** Dials a member at the peer URL the cluster knows it by (a runtime addition or update). */
+  const followPeer = (memberId: string, peerURLs: readonly string[]) => {
+    const url = peerURLs[0];
+    if (memberId === identity.memberId || url === undefined) return;
+    try {
+      transport.updatePeer(memberId, url);
+    } catch (error) {
+      logger.warn({ memberId, url, err: error }, 'cannot dial the peer URL of a member');
+    }
+  };
   await transport.start();
   // One registry per member, shared by the Node and every client URL's app.
   const metrics = new ConcordMetrics();
   node = await Node.open({
     memberId: identity.memberId,
     dataDirectory: config.dataDirectory,
-    initialMembers: identity.initialMembers.map((member) => member.id),
+    initialMembers: [...bootstrapVotersOf(identity)],
     send: (messages) => transport.send(messages),
     heartbeatMs: config.heartbeatMs,
     electionMs: config.electionMs,
     snapshotEveryEntries: config.snapshotCount,
     logger: logger.child({ component: 'node' }),
     onFatal,
+    onMemberPeersChange: followPeer,
     onMembershipChange: (change) => {
+      if (change.type === 'addLearner') {
+        followPeer(change.node, node?.members.get(change.node)?.peerURLs ?? []);
+      }
       if (change.type !== 'remove') return;
       if (change.node === identity.memberId) {
         logger.warn({ memberId: identity.memberId }, 'this member was removed from the cluster; stopping');
@@ -95,6 +124,8 @@ export async function startMember(
     metrics: metrics.nodeMetrics,
     forceNewCluster: config.forceNewCluster,
   });
+  // Members added or updated while this one was down, or before its snapshot: dial them too.
+  for (const member of membersOf(node, identity)) followPeer(member.id, member.peerURLs);
   node.announce({
     id: identity.memberId,
     name: identity.name,

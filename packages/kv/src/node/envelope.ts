@@ -11,7 +11,19 @@ export type Envelope =
   /** Proposed by the leader when keys are due: removes every key that expired by `timeMs`. */
   | { readonly kind: 'expire'; readonly timeMs: number }
   /** A member announces its name and URLs, so that every member can list the cluster. */
-  | { readonly kind: 'member'; readonly timeMs: number; readonly member: MemberAttributes };
+  | { readonly kind: 'member'; readonly timeMs: number; readonly member: MemberAttributes }
+  /**
+   * Sets a member's peer URLs: those of a member about to be added (just before its
+   * membership change), or new ones for a member (etcd's member update).
+   */
+  | {
+      readonly kind: 'peers';
+      readonly timeMs: number;
+      readonly memberId: string;
+      readonly peerURLs: readonly string[];
+    };
+
+const envelopeKinds: readonly Envelope['kind'][] = ['request', 'expire', 'member', 'peers'];
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -37,7 +49,7 @@ export function decodeEnvelope(data: Uint8Array): Envelope {
     envelope === null ||
     typeof envelope !== 'object' ||
     typeof envelope.timeMs !== 'number' ||
-    (envelope.kind !== 'request' && envelope.kind !== 'expire' && envelope.kind !== 'member')
+    !envelopeKinds.includes(envelope.kind as Envelope['kind'])
   ) {
     throw new EnvelopeFormatError('a log entry has no valid kind and time');
   }

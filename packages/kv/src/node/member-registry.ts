@@ -23,17 +23,46 @@ export class MemberRegistry {
   }
 
   set(member: MemberAttributes): void {
-    this.members.set(member.id, member);
+    this.members.set(member.id, normalise(member));
+  }
+
+  /**
+   * A member's announcement of itself: its name and client URLs. Its peer URLs are taken only
+   * when none are known yet, since they change through the cluster (an addition or an update),
+   * never by a member restarting with other flags (as in etcd).
+   */
+  announce(member: MemberAttributes): void {
+    const known = this.members.get(member.id);
+    const peerURLs = known !== undefined && known.peerURLs.length > 0 ? known.peerURLs : member.peerURLs;
+    this.set({ ...member, peerURLs });
+  }
+
+  /** Sets the peer URLs of a member, known or about to join (with no name yet). */
+  setPeerURLs(id: string, peerURLs: readonly string[]): void {
+    const known = this.members.get(id);
+    this.set({ id, name: known?.name ?? '', peerURLs, clientURLs: known?.clientURLs ?? [] });
+  }
+
+  /** The other member that already uses one of these peer URLs, if any. */
+  peerUrlOwner(peerURLs: readonly string[], except: string): MemberAttributes | undefined {
+    return this.list().find(
+      (member) => member.id !== except && member.peerURLs.some((url) => peerURLs.includes(url)),
+    );
   }
 
   remove(id: string): void {
     this.members.delete(id);
   }
 
-  /** Whether the registry already says exactly this about the member. */
+  /** Whether the registry already holds this announcement (name, client URLs, some peer URLs). */
   matches(member: MemberAttributes): boolean {
     const known = this.members.get(member.id);
-    return known !== undefined && JSON.stringify(known) === JSON.stringify(normalise(member));
+    return (
+      known !== undefined &&
+      known.name === member.name &&
+      known.peerURLs.length > 0 &&
+      JSON.stringify(known.clientURLs) === JSON.stringify(member.clientURLs)
+    );
   }
 
   toJSON(): MemberAttributes[] {

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { RaftInternalError } from '@concord/protocol';
 import {
   type ConfChange,
+  type Configuration,
   type Entry,
   type HardState,
   type Message,
@@ -17,7 +18,7 @@ import { type RestoredLog, Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
 import { type MemberAttributes, MemberRegistry } from './member-registry.ts';
 import { decodeMemberSnapshot, encodeMemberSnapshotChunks } from './member-snapshot.ts';
-import { MembershipError, type PendingMembershipChange } from './membership.ts';
+import { activeVoters, MembershipError, majority, type PendingMembershipChange } from './membership.ts';
 import { type NodeMetrics, silentNodeMetrics } from './node-metrics.ts';
 import { isEtcdError, type PendingRead, type PendingWrite, timedOut, type WriteResult } from './pending.ts';
 
@@ -58,6 +59,13 @@ export interface NodeOptions {
   readonly forceNewCluster?: boolean;
   /** Called when a membership change is applied here (the peer transport follows it). */
   readonly onMembershipChange?: (change: ConfChange) => void;
+  /** Called when a member's peer URLs are set through the log (an addition or an update). */
+  readonly onMemberPeersChange?: (memberId: NodeId, peerURLs: readonly string[]) => void;
+  /**
+   * How far (in entries) a learner's log may be behind the leader's for the leader to promote it
+   * to a voter, once it also answers heartbeats (default 100).
+   */
+  readonly promotionLagEntriesMax?: number;
   /** Observes fsyncs, snapshot saves, proposals and leader changes for monitoring; none by default. */
   readonly metrics?: NodeMetrics;
 }
@@ -327,6 +335,7 @@ export class Node {
     if (this.closed) return;
     this.raft.tick();
     this.announceIfNeeded();
+    this.promoteCaughtUpLearner();
     const now = this.clock();
     for (const write of this.writes.values()) {
       if (now >= write.deadlineMs)
@@ -478,6 +487,7 @@ export class Node {
       restoreState(installed.data, this.store, this.members);
       this.appliedIndex = ready.snapshot.meta.index;
       this.snapshotIndex = ready.snapshot.meta.index;
+      this.reportPeersOf(ready.snapshot.meta.config);
       this.applyCommitted(ready.committedEntries);
     }
     const lastSnapshotIndex = Math.max(this.snapshotIndex, this.savedSnapshot?.index ?? 0);
@@ -533,14 +543,130 @@ export class Node {
         );
       }
     }
-    const result = this.raft.proposeConfChange({ type: 'remove', node: memberId });
+    return this.awaitMembershipChange(this.raft.proposeConfChange({ type: 'remove', node: memberId }));
+  }
+
+  /**
+   * Adds a member as a learner: its peer URLs go through the log, then the membership change;
+   * resolves once both are applied here. The leader promotes the learner to a voter by itself
+   * once it has caught up (see promoteCaughtUpLearner). Only the leader does this. Refused while
+   * another change is in progress or a learner still waits for its promotion, when the peer
+   * URLs belong to a member already, and when the voters that answer could not form a quorum
+   * once the new member votes (etcd's strict reconfiguration check; a one-member cluster may
+   * always grow).
+   */
+  addMember(memberId: NodeId, peerURLs: readonly string[]): Promise<void> {
+    if (this.closed) return Promise.reject(this.closingError());
+    const refusal = this.additionRefusal(this.raft.status(), memberId, peerURLs);
+    if (refusal !== null) return Promise.reject(refusal);
+    // The change first: when the core refuses it, nothing was written. Its peer URLs follow at
+    // once, in the same term, and the member's transports dial it once they are applied.
+    const change = this.raft.proposeConfChange({ type: 'addLearner', node: memberId });
+    if (change.status !== 'appended') return this.awaitMembershipChange(change);
+    this.logger.info({ memberId, peerURLs, index: change.index }, 'adding a member as a learner');
+    const peers = encodeEnvelope({ kind: 'peers', timeMs: this.clock(), memberId, peerURLs });
+    const result = this.raft.propose(peers);
     if (result.status !== 'appended') {
-      const refusal =
-        result.status === 'rejected' && result.reason === 'membership-change-pending'
-          ? 'in-progress'
-          : 'refused';
+      return Promise.reject(
+        new MembershipError(
+          'refused',
+          `member ${memberId} was added without its peer URLs (${result.status === 'rejected' ? result.message : result.status}); remove it and add it again`,
+        ),
+      );
+    }
+    return this.awaitMembershipChange(result);
+  }
+
+  private additionRefusal(
+    status: ReturnType<Raft['status']>,
+    memberId: NodeId,
+    peerURLs: readonly string[],
+  ): MembershipError | null {
+    if (status.role !== 'leader') {
+      return new MembershipError('not-leader', 'membership changes are made by the leader', status.leader);
+    }
+    const { voters, learners } = status.config;
+    if (voters.includes(memberId) || learners.includes(memberId)) {
+      return new MembershipError('id-in-use', 'membership: ID exists');
+    }
+    const owner = this.members.peerUrlOwner(peerURLs, memberId);
+    if (owner !== undefined && (voters.includes(owner.id) || learners.includes(owner.id))) {
+      return new MembershipError('url-in-use', 'membership: peerURL exists');
+    }
+    const learner = learners[0];
+    if (learner !== undefined) {
+      return new MembershipError(
+        'in-progress',
+        `member ${learner} is still catching up as a learner; start it and wait until it is promoted, or remove it, before adding another member`,
+      );
+    }
+    const active = activeVoters(voters, this.memberId, (voter) => this.recentlyHeard(status, voter));
+    const quorum = majority(voters.length + 1);
+    if (voters.length > 1 && active.length < quorum) {
+      return new MembershipError(
+        'quorum',
+        `adding a member would need ${quorum} active voting members for a quorum, and only ${active.length} of ${voters.length} answer; bring the others back first`,
+      );
+    }
+    return null;
+  }
+
+  /**
+   * Sets a member's peer URLs through the log (etcd's member update); every member's transport
+   * then dials the new URLs. Only the leader does this. Refused when another member uses one of
+   * the URLs, checked again when the change is applied so that two updates cannot both take one.
+   */
+  updateMemberPeers(memberId: NodeId, peerURLs: readonly string[]): Promise<void> {
+    if (this.closed) return Promise.reject(this.closingError());
+    const status = this.raft.status();
+    if (status.role !== 'leader') {
+      return Promise.reject(
+        new MembershipError('not-leader', 'membership changes are made by the leader', status.leader),
+      );
+    }
+    const { voters, learners } = status.config;
+    if (!voters.includes(memberId) && !learners.includes(memberId)) {
+      return Promise.reject(new MembershipError('not-found', `No such member: ${memberId}`));
+    }
+    if (this.members.peerUrlOwner(peerURLs, memberId) !== undefined) {
+      return Promise.reject(new MembershipError('url-in-use', 'membership: peerURL exists'));
+    }
+    const data = encodeEnvelope({ kind: 'peers', timeMs: this.clock(), memberId, peerURLs });
+    return this.awaitMembershipChange(this.raft.propose(data));
+  }
+
+  /**
+   * The leader promotes a learner once its log is within promotionLagEntriesMax of the leader's
+   * and it answered within an election timeout, if the voters that answer, the learner
+   * included, then still form a quorum. One change at a time: the core refuses the promotion
+   * while another change is in progress, and it is tried again on a later tick.
+   */
+  private promoteCaughtUpLearner(): void {
+    if (this.raft.softState().role !== 'leader') return;
+    const status = this.raft.status();
+    const learner = status.config.learners[0];
+    if (learner === undefined) return;
+    const progress = status.progress.get(learner);
+    const lagEntriesMax = this.options.promotionLagEntriesMax ?? 100;
+    if (progress === undefined || progress.match + lagEntriesMax < status.lastIndex) return;
+    if (!this.recentlyHeard(status, learner)) return;
+    const { voters } = status.config;
+    const active = activeVoters(voters, this.memberId, (voter) => this.recentlyHeard(status, voter));
+    if (active.length + 1 < majority(voters.length + 1)) return;
+    const result = this.raft.proposeConfChange({ type: 'promote', node: learner });
+    if (result.status !== 'appended') return;
+    this.logger.info(
+      { memberId: learner, match: progress.match, index: result.index },
+      'promoting a learner that caught up',
+    );
+    this.schedule();
+  }
+
+  private awaitMembershipChange(result: ReturnType<Raft['propose']>): Promise<void> {
+    if (result.status !== 'appended') {
+      const pending = result.status === 'rejected' && result.reason === 'membership-change-pending';
       const message = result.status === 'rejected' ? result.message : 'the change was not accepted';
-      return Promise.reject(new MembershipError(refusal, message));
+      return Promise.reject(new MembershipError(pending ? 'in-progress' : 'refused', message));
     }
     this.schedule();
     return new Promise((resolve, reject) => {
@@ -559,6 +685,24 @@ export class Node {
     this.options.onMembershipChange?.(change);
   }
 
+  /** Members added in the log a snapshot replaced: the owner's transport must dial them too. */
+  private reportPeersOf(config: Configuration): void {
+    for (const memberId of [...config.voters, ...config.learners]) {
+      const peerURLs = this.members.get(memberId)?.peerURLs ?? [];
+      if (peerURLs.length > 0) this.options.onMemberPeersChange?.(memberId, peerURLs);
+    }
+  }
+
+  /** Refused (alike on every member) when another member took one of the URLs meanwhile. */
+  private applyPeers(memberId: NodeId, peerURLs: readonly string[]): MembershipError | null {
+    if (this.members.peerUrlOwner(peerURLs, memberId) !== undefined) {
+      return new MembershipError('url-in-use', 'membership: peerURL exists');
+    }
+    this.members.setPeerURLs(memberId, peerURLs);
+    this.options.onMemberPeersChange?.(memberId, peerURLs);
+    return null;
+  }
+
   /** A follower counts as active if it answered within an election timeout. */
   private recentlyHeard(status: ReturnType<Raft['status']>, memberId: NodeId): boolean {
     const progress = status.progress.get(memberId);
@@ -569,12 +713,14 @@ export class Node {
     );
   }
 
-  private settleMembershipChange(entry: Entry): void {
+  /** The same index and term is the same entry (log matching): the change was applied. */
+  private settleMembershipChange(entry: Entry, refusal: Error | null = null): void {
     const pending = this.membershipChanges.get(entry.index);
     if (pending === undefined) return;
     this.membershipChanges.delete(entry.index);
-    if (entry.type === 'config' && entry.term === pending.term) pending.resolve();
-    else pending.reject(lostToNewLeader(this.store.currentIndex));
+    if (entry.term !== pending.term) pending.reject(lostToNewLeader(this.store.currentIndex));
+    else if (refusal !== null) pending.reject(refusal);
+    else pending.resolve();
   }
 
   private applyCommitted(entries: readonly Entry[]): void {
@@ -585,19 +731,23 @@ export class Node {
   private apply(entry: Entry): void {
     this.appliedIndex = entry.index;
     this.appliedTerm = entry.term;
-    this.settleMembershipChange(entry);
+    const envelope = entry.type === 'normal' && entry.data.length > 0 ? decodeEnvelope(entry.data) : null;
+    if (envelope?.kind === 'peers') {
+      this.settleMembershipChange(entry, this.applyPeers(envelope.memberId, envelope.peerURLs));
+    } else {
+      this.settleMembershipChange(entry);
+    }
     if (entry.type === 'config') this.applyMembershipChange(entry.change);
     const displacedId = this.writesByIndex.get(entry.index);
     this.writesByIndex.delete(entry.index);
-    if (entry.type !== 'normal' || entry.data.length === 0) {
+    if (envelope === null || envelope.kind === 'peers') {
       if (displacedId !== undefined) this.failWrite(displacedId, lostToNewLeader(this.store.currentIndex));
       return;
     }
-    const envelope = decodeEnvelope(entry.data);
     if (envelope.kind === 'expire') {
       this.store.expire(envelope.timeMs);
     } else if (envelope.kind === 'member') {
-      this.members.set(envelope.member);
+      this.members.announce(envelope.member);
     } else {
       if (displacedId !== undefined && displacedId !== envelope.id) {
         this.failWrite(displacedId, lostToNewLeader(this.store.currentIndex));

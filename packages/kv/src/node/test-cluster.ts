@@ -45,6 +45,15 @@ export class InProcessCluster {
     return node;
   }
 
+  /**
+   * Starts a member that is not in the initial cluster, with an empty data directory: it is
+   * bootstrapped with the initial voters, as every member is, and learns the rest from the log.
+   */
+  async startJoiningMember(id: string, extra: Partial<NodeOptions> = {}): Promise<Node> {
+    if (!this.directories.has(id)) this.directories.set(id, join(this.root, id));
+    return this.startMember(id, extra);
+  }
+
   async stopMember(id: string): Promise<void> {
     const node = this.nodes.get(id);
     this.nodes.delete(id);

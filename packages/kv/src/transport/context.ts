@@ -16,4 +16,6 @@ export interface TransportContext {
   reportUnreachable(memberId: string): void;
   reportSnapshotFailed(memberId: string): void;
   reportSnapshotSent(memberId: string): void;
+  /** The cluster's description for a joining member (JSON text), or null when there is none. */
+  clusterInfo(): string | null;
 }

@@ -31,6 +31,10 @@ export const FrameKind = {
   snapshotChunk: 6,
   /** The receiver holds the whole snapshot and has delivered it. */
   snapshotReceived: 7,
+  /** Instead of hello: a joining member asks who the cluster is (see cluster-info.ts). */
+  clusterInfoRequest: 8,
+  /** The answer to clusterInfoRequest: the cluster's description; the connection then closes. */
+  clusterInfo: 9,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 

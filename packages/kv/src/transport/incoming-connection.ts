@@ -5,8 +5,9 @@
 // claiming another sender — closes it, with the reason logged.
 
 import type { Socket } from 'node:net';
+import { decodeClusterInfoRequest, encodeClusterInfo } from './cluster-info.ts';
 import type { TransportContext } from './context.ts';
-import { type HandshakeRefusedError, ProtocolViolationError, TransportError } from './errors.ts';
+import { HandshakeRefusedError, ProtocolViolationError, TransportError } from './errors.ts';
 import { decodeMessagesBody, type Frame, FrameKind } from './frame.ts';
 import { FrameReader } from './frame-reader.ts';
 import { decodeHello, encodeRefuse, encodeWelcome, judgeHello, protocolVersion } from './handshake.ts';
@@ -98,6 +99,10 @@ export class IncomingConnection {
   }
 
   private hello(frame: Frame): void {
+    if (frame.kind === FrameKind.clusterInfoRequest) {
+      this.clusterInfo(frame);
+      return;
+    }
     if (frame.kind !== FrameKind.hello)
       throw new ProtocolViolationError(`first frame has kind ${frame.kind}, not hello`);
     const hello = decodeHello(frame.body);
@@ -128,6 +133,28 @@ export class IncomingConnection {
       // Message streams are idle between heartbeats; keep-alive finds a peer that vanished.
       this.socket.setKeepAlive(true, options.handshakeTimeoutMs);
     }
+  }
+
+  /** A joining member asks who the cluster is: answered, then the connection closes. */
+  private clusterInfo(frame: Frame): void {
+    const version = decodeClusterInfoRequest(frame.body);
+    const description = this.context.clusterInfo();
+    this.state = 'closed';
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (version !== protocolVersion || description === null) {
+      const reason =
+        version !== protocolVersion
+          ? new HandshakeRefusedError(
+              'version',
+              `protocol version ${version}, this member speaks ${protocolVersion}`,
+            )
+          : new HandshakeRefusedError('unknown-member', 'this member does not describe its cluster');
+      this.log(reason, null);
+      this.socket.end(encodeRefuse(reason));
+    } else {
+      this.socket.end(encodeClusterInfo(description));
+    }
+    this.timer = setTimeout(() => this.finish(), lingerMs);
   }
 
   private messages(frame: Frame): void {

@@ -1,5 +1,6 @@
 // The peer transport of a Concord member: Raft messages between members over the peer URL.
 
+export { type ClusterInfoRequestOptions, requestClusterInfo } from './cluster-info.ts';
 export {
   FrameCorruptError,
   FrameTooLargeError,

@@ -67,6 +67,11 @@ export interface PeerTransportOptions extends Partial<TransportBounds> {
   /** A snapshot to that member was received whole by it. */
   readonly onSnapshotSent?: (memberId: string) => void;
   readonly logger?: TransportLogger;
+  /**
+   * Describes the cluster to a member that asks before joining (see `requestClusterInfo`): JSON
+   * text of the owner's making. Without it, such requests are refused.
+   */
+  readonly clusterInfo?: () => string;
   /** Required when the URLs are https. */
   readonly tls?: TransportTlsOptions;
 }

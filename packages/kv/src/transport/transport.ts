@@ -26,7 +26,7 @@ export class PeerTransport {
   private readonly server: PeerServer;
   private readonly peers = new Map<string, { address: PeerAddress; connection: PeerConnection }>();
   private readonly snapshotSenders = new Map<string, SnapshotSender>();
-  /** Senders that finished and are still closing their socket; close() waits for them. */
+  /** Senders and replaced connections still closing their socket; close() waits for them. */
   private readonly closingSenders = new Set<Promise<void>>();
   private readonly unreachableReportedMs = new Map<string, number>();
 
@@ -43,6 +43,7 @@ export class PeerTransport {
       reportUnreachable: (memberId) => this.reportUnreachable(memberId),
       reportSnapshotFailed: (memberId) => this.callback(() => configuration.onSnapshotFailed?.(memberId)),
       reportSnapshotSent: (memberId) => this.callback(() => configuration.onSnapshotSent?.(memberId)),
+      clusterInfo: () => this.describeCluster(),
     };
     this.server = new PeerServer(this.context);
     for (const [memberId, url] of configuration.peers) this.addPeerEntry(memberId, url);
@@ -98,6 +99,28 @@ export class PeerTransport {
     if (memberId === this.options.memberId) throw new TransportConfigError('a member is not its own peer');
     const connection = this.addPeerEntry(memberId, url);
     if (this.state === 'started') connection.start();
+  }
+
+  /**
+   * Makes `url` the address of `memberId`: a new peer is added; for a known peer whose URL
+   * changed, the message stream is closed and dialled again at the new URL; otherwise nothing.
+   */
+  updatePeer(memberId: string, url: string): void {
+    if (this.state === 'closed' || memberId === this.options.memberId) return;
+    const peer = this.peers.get(memberId);
+    if (peer === undefined) {
+      this.addPeer(memberId, url);
+      return;
+    }
+    const address = parsePeerUrl(url);
+    if (address.host === peer.address.host && address.port === peer.address.port) return;
+    const previous = peer.connection;
+    const connection = this.addPeerEntry(memberId, url);
+    const closed = previous.close();
+    this.closingSenders.add(closed);
+    void closed.then(() => this.closingSenders.delete(closed));
+    if (this.state === 'started') connection.start();
+    this.options.logger.info({ memberId, url }, 'peer URL changed; dialling the new one');
   }
 
   /** Forget a member: its outbound streams close and connections it opened are closed. */
@@ -156,6 +179,18 @@ export class PeerTransport {
       void closed.then(() => this.closingSenders.delete(closed));
     });
     this.snapshotSenders.set(message.to, sender);
+  }
+
+  private describeCluster(): string | null {
+    try {
+      return this.configuration.clusterInfo?.() ?? null;
+    } catch (error) {
+      this.options.logger.warn(
+        { reason: error instanceof Error ? error.message : String(error) },
+        'describing the cluster failed',
+      );
+      return null;
+    }
   }
 
   private deliver(messages: Message[]): void {
