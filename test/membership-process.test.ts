@@ -241,7 +241,7 @@ describe('adding members to a running cluster of processes', () => {
     const stranger = await cluster.newMember();
     cluster.startMember(stranger, joining);
     expect(await exited(stranger, 15_000)).toBe(true);
-    expect(stranger.process?.exitCode).toBe(1);
+    expect(stranger.exits.at(-1)?.code).toBe(1);
     expect(stranger.output).toContain(
       `concord: this member (peer URL ${stranger.peerUrl}) is not in the member list of cluster`,
     );
