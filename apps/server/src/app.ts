@@ -5,7 +5,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { ClientErrors } from './client-error.ts';
 import { V2Context } from './context.ts';
 import { bodyBytes, sendMalformedRequest } from './go-http.ts';
-import { registerMetrics } from './metrics-route.ts';
+import { ConcordMetrics } from './metrics.ts';
+import { measureRequest, registerMetrics } from './metrics-route.ts';
 import { assertV2AppOptions, type V2AppOptions } from './options.ts';
 import { registerBodyParser } from './request-body.ts';
 import { dispatch } from './routes.ts';
@@ -24,13 +25,14 @@ const routedMethods = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS
  */
 export function buildV2App(options: V2AppOptions): FastifyInstance {
   assertV2AppOptions(options);
-  const app = Fastify(fastifyOptions(options));
   const context = new V2Context(options);
+  const metrics = options.metrics ?? new ConcordMetrics();
+  const app = Fastify(fastifyOptions(options, metrics));
   registerBodyParser(app);
   const handler = (request: Parameters<typeof dispatch>[1], reply: Parameters<typeof dispatch>[2]) =>
     dispatch(context, request, reply);
   app.route({ method: routedMethods, url: '*', handler });
-  registerMetrics(app, context);
+  registerMetrics(app, context, metrics);
   // Methods Fastify's router does not know (PROPFIND, …) arrive as "not found".
   app.setNotFoundHandler(handler);
   app.setErrorHandler((error, _request, reply) => {
@@ -45,15 +47,23 @@ export function buildV2App(options: V2AppOptions): FastifyInstance {
   return app;
 }
 
-function fastifyOptions(options: V2AppOptions): FastifyServerOptions {
+function fastifyOptions(options: V2AppOptions, metrics: ConcordMetrics): FastifyServerOptions {
   // Fastify takes a ready logger instance under its own option; `false` or absent: no logging.
-  const logging = options.logger ? { loggerInstance: options.logger } : { logger: false };
+  const logging = options.logger
+    ? {
+        loggerInstance: options.logger,
+        // A child logger per request (carrying its id) only where request lines are logged,
+        // at info and below: creating one is a cost on every request.
+        childLoggerFactory,
+      }
+    : { logger: false };
   const clientErrors = new ClientErrors(requestTimeoutMs);
   return {
     ...logging,
     serverFactory: (handler) =>
       serverFor(options, (request, response) => {
         clientErrors.track(request, response);
+        measureRequest(metrics, request, response, () => clientErrors.untrack(request, response));
         handler(request, response);
       }),
     clientErrorHandler: clientErrors.handle,
@@ -67,6 +77,14 @@ function fastifyOptions(options: V2AppOptions): FastifyServerOptions {
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 1024 },
   };
 }
+
+const requestLineLevels = new Set(['trace', 'debug', 'info']);
+
+const childLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
+  logger,
+  bindings,
+  childOptions,
+) => (requestLineLevels.has(logger.level) ? logger.child(bindings, childOptions) : logger);
 
 const clientListen = {
   who: 'client',

@@ -23,14 +23,17 @@ export class ClientErrors {
 
   constructor(private readonly answerMsMax: number) {}
 
-  /** Called for every request, before Fastify sees it. */
+  /**
+   * Called for every request, before Fastify sees it; `untrack` must follow when its response
+   * closes (the app's one 'close' listener per request does both this and the metrics).
+   */
   track(request: IncomingMessage, response: ServerResponse): void {
+    this.inFlight.set(request.socket, { request, response });
+  }
+
+  untrack(request: IncomingMessage, response: ServerResponse): void {
     const socket = request.socket;
-    const exchange = { request, response };
-    this.inFlight.set(socket, exchange);
-    response.once('close', () => {
-      if (this.inFlight.get(socket) === exchange) this.inFlight.delete(socket);
-    });
+    if (this.inFlight.get(socket)?.response === response) this.inFlight.delete(socket);
   }
 
   readonly handle = (error: Error & { code?: string }, socket: Socket): void => {

@@ -45,6 +45,11 @@ export class ConcordMetrics {
   private readonly httpRequestSeconds: Histogram<'method' | 'route'>;
   private readonly gauges: MemberGauges;
   private readonly sources = new Set<MetricsSource>();
+  /**
+   * The labelled series of each (method, route, code), looked up once: prom-client hashes a
+   * label object on every call otherwise, a cost on every request. Bounded, as the labels are.
+   */
+  private readonly requestSeries = new Map<string, RequestSeries>();
 
   constructor(options: ConcordMetricsOptions = {}) {
     const registers = [this.registry];
@@ -82,8 +87,17 @@ export class ConcordMetrics {
 
   recordRequest(method: string, route: RouteFamily, code: number, seconds: number): void {
     const methodLabel = countedMethods.has(method) ? method : 'other';
-    this.httpRequests.inc({ method: methodLabel, route, code: String(code) });
-    this.httpRequestSeconds.observe({ method: methodLabel, route }, seconds);
+    const key = `${methodLabel} ${route} ${code}`;
+    let series = this.requestSeries.get(key);
+    if (series === undefined) {
+      series = {
+        count: this.httpRequests.labels(methodLabel, route, String(code)),
+        seconds: this.httpRequestSeconds.labels(methodLabel, route),
+      };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.seconds.observe(seconds);
   }
 
   /** The text exposition, with the member gauges read at this moment. */
@@ -120,6 +134,11 @@ export class ConcordMetrics {
     }
     return node.store.watcherCount - appObservers;
   }
+}
+
+interface RequestSeries {
+  readonly count: { inc(): void };
+  readonly seconds: { observe(value: number): void };
 }
 
 type MemberGauges = Readonly<

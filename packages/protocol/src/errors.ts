@@ -17,7 +17,13 @@ export class EtcdError extends Error {
   readonly index: number;
 
   constructor(errorCode: EtcdErrorCode, cause: string | undefined, index: number) {
+    // An etcd error is an answer (a key not found, a compare that failed), not a fault: no
+    // stack trace is captured. Capturing one costs more than serving the request that failed,
+    // and lock contention or a polling client makes such answers common.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(etcdErrorCatalogue[errorCode].message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = `EtcdError${errorCode}`;
     this.errorCode = errorCode;
     this.cause = cause;
