@@ -164,3 +164,51 @@ describe('a three-member cluster with mutual TLS for clients and peers', () => {
     expect(list.stdout).not.toContain('intruder');
   }, 120_000);
 });
+
+describe('growing the mutual-TLS cluster', () => {
+  it('adds a fourth member that joins over https peer URLs with --initial-cluster-state existing', async () => {
+    await issueToDirectory(certificates, 'member4', 'member', ['127.0.0.1', 'localhost']);
+    const [fourth] = await planMembers(['member4'], root);
+    others.push(fourth!);
+    const first = members[0]!;
+    await eventually(async () => {
+      const outcome = await concordctl(
+        '--endpoints',
+        members.map((member) => member.clientUrl).join(','),
+        ...clientFlags(alice),
+        'member',
+        'add',
+        'member4',
+        fourth!.peerUrl,
+      );
+      // Printed by etcdctl too: what the new member must be started with.
+      return {
+        ...outcome,
+        stdout: outcome.stdout.includes('ETCD_INITIAL_CLUSTER_STATE="existing"') ? 'added' : outcome.stdout,
+      };
+    }, 'added');
+    // Its member list comes from a running member, asked over the peer URL with TLS.
+    startTlsMember(
+      fourth!,
+      [...members, fourth!],
+      [...mutualTlsFlags(certificates, 'member4'), '--initial-cluster-state', 'existing'],
+    );
+    await waitUntilHealthy(fourth!.clientUrl, agent, () => fourth!.output);
+    await eventually(
+      () => concordctl('--endpoints', fourth!.clientUrl, ...clientFlags(alice), 'set', '/tls/joined', 'four'),
+      'four\n',
+    );
+    await eventually(
+      () => concordctl('--endpoints', first.clientUrl, ...clientFlags(alice), 'get', '/tls/joined'),
+      'four\n',
+    );
+    // The write made through the new member reached the others, and it holds the earlier ones.
+    await eventually(
+      () => concordctl('--endpoints', fourth!.clientUrl, ...clientFlags(alice), 'get', '/tls/a'),
+      'one\n',
+    );
+    const list = await concordctl('--endpoints', first.clientUrl, ...clientFlags(alice), 'member', 'list');
+    expect(list.stdout.trim().split('\n')).toHaveLength(4);
+    expect(list.stdout).toContain(`name=member4 peerURLs=${fourth!.peerUrl} clientURLs=${fourth!.clientUrl}`);
+  }, 180_000);
+});
