@@ -2,7 +2,6 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { RaftInternalError } from '@concord/protocol';
 import {
   type ConfChange,
-  type Configuration,
   type Entry,
   type HardState,
   type Message,
@@ -18,9 +17,16 @@ import { type RestoredLog, Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
 import { type MemberAttributes, MemberRegistry } from './member-registry.ts';
 import { decodeMemberSnapshot, encodeMemberSnapshotChunks } from './member-snapshot.ts';
-import { activeVoters, MembershipError, majority, type PendingMembershipChange } from './membership.ts';
+import { MembershipChanges } from './membership-changes.ts';
 import { type NodeMetrics, silentNodeMetrics } from './node-metrics.ts';
-import { isEtcdError, type PendingRead, type PendingWrite, timedOut, type WriteResult } from './pending.ts';
+import {
+  isEtcdError,
+  lostToNewLeader,
+  type PendingRead,
+  type PendingWrite,
+  timedOut,
+  type WriteResult,
+} from './pending.ts';
 
 export interface NodeLogger {
   info(object: object, message: string): void;
@@ -123,8 +129,7 @@ export class Node {
   private savedSnapshot: SnapshotMeta | null = null;
   private closed = false;
   private incomingSnapshot: Snapshot | null = null;
-  private readonly membershipChanges = new Map<number, PendingMembershipChange>();
-  private readonly electionTicks: number;
+  private readonly membership: MembershipChanges;
   /** The newest hard state the core handed out, and the one last written to the log. */
   private latestHardState: HardState | null = null;
   private durableHardState: HardState | null = null;
@@ -150,7 +155,20 @@ export class Node {
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? silentNodeMetrics;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 7000;
-    this.electionTicks = Math.round((options.electionMs ?? 1000) / (options.heartbeatMs ?? 100));
+    this.membership = new MembershipChanges({
+      memberId: this.memberId,
+      raft,
+      members,
+      logger: this.logger,
+      clock: this.clock,
+      requestTimeoutMs: this.requestTimeoutMs,
+      electionTicks: Math.round((options.electionMs ?? 1000) / (options.heartbeatMs ?? 100)),
+      promotionLagEntriesMax: options.promotionLagEntriesMax ?? 100,
+      onMembershipChange: options.onMembershipChange,
+      onMemberPeersChange: options.onMemberPeersChange,
+      schedule: () => this.schedule(),
+      storeIndex: () => this.store.currentIndex,
+    });
     this.snapshotEveryEntries = options.snapshotEveryEntries ?? 10_000;
     this.appliedIndex = snapshotIndex;
     this.snapshotIndex = snapshotIndex;
@@ -335,18 +353,14 @@ export class Node {
     if (this.closed) return;
     this.raft.tick();
     this.announceIfNeeded();
-    this.promoteCaughtUpLearner();
+    this.membership.promoteCaughtUpLearner();
     const now = this.clock();
     for (const write of this.writes.values()) {
       if (now >= write.deadlineMs)
         this.failWrite(write.id, timedOut(this.raft.softState().leader !== '', this.store.currentIndex));
       else if (write.state === 'waiting') this.tryPropose(write);
     }
-    for (const change of [...this.membershipChanges.values()]) {
-      if (now < change.deadlineMs) continue;
-      this.membershipChanges.delete(change.index);
-      change.reject(timedOut(this.raft.softState().leader !== '', this.store.currentIndex));
-    }
+    this.membership.failOverdue(now);
     for (const read of this.reads.values()) {
       if (now >= read.deadlineMs) {
         this.reads.delete(read.context);
@@ -487,7 +501,7 @@ export class Node {
       restoreState(installed.data, this.store, this.members);
       this.appliedIndex = ready.snapshot.meta.index;
       this.snapshotIndex = ready.snapshot.meta.index;
-      this.reportPeersOf(ready.snapshot.meta.config);
+      this.membership.reportPeersOf(ready.snapshot.meta.config);
       this.applyCommitted(ready.committedEntries);
     }
     const lastSnapshotIndex = Math.max(this.snapshotIndex, this.savedSnapshot?.index ?? 0);
@@ -511,216 +525,24 @@ export class Node {
     return durable === null || hardState.term !== durable.term || hardState.vote !== durable.vote;
   }
 
-  /**
-   * Removes a member through a Raft membership change and resolves once it is applied here.
-   * Only the leader does this; a change that would leave fewer active voters than a quorum,
-   * or that comes while another is in progress, is refused.
-   */
+  // ------------------------------------------------------------------ membership
+
+  /** See MembershipChanges.remove: the leader removes a member once a quorum would remain. */
   removeMember(memberId: NodeId): Promise<void> {
     if (this.closed) return Promise.reject(this.closingError());
-    const status = this.raft.status();
-    if (status.role !== 'leader') {
-      return Promise.reject(
-        new MembershipError('not-leader', 'membership changes are made by the leader', status.leader),
-      );
-    }
-    const { voters, learners } = status.config;
-    if (!voters.includes(memberId) && !learners.includes(memberId)) {
-      return Promise.reject(new MembershipError('not-found', `No such member: ${memberId}`));
-    }
-    if (voters.includes(memberId)) {
-      const remaining = voters.filter((voter) => voter !== memberId);
-      const active = remaining.filter(
-        (voter) => voter === this.memberId || this.recentlyHeard(status, voter),
-      );
-      const quorum = Math.floor(remaining.length / 2) + 1;
-      if (remaining.length === 0 || active.length < quorum) {
-        return Promise.reject(
-          new MembershipError(
-            'quorum',
-            `removing ${memberId} would leave ${active.length} active of ${remaining.length} voting members, fewer than a quorum of ${quorum}`,
-          ),
-        );
-      }
-    }
-    return this.awaitMembershipChange(this.raft.proposeConfChange({ type: 'remove', node: memberId }));
+    return this.membership.remove(memberId);
   }
 
-  /**
-   * Adds a member as a learner: its peer URLs go through the log, then the membership change;
-   * resolves once both are applied here. The leader promotes the learner to a voter by itself
-   * once it has caught up (see promoteCaughtUpLearner). Only the leader does this. Refused while
-   * another change is in progress or a learner still waits for its promotion, when the peer
-   * URLs belong to a member already, and when the voters that answer could not form a quorum
-   * once the new member votes (etcd's strict reconfiguration check; a one-member cluster may
-   * always grow).
-   */
+  /** See MembershipChanges.add: the leader adds a member as a learner, promoted once caught up. */
   addMember(memberId: NodeId, peerURLs: readonly string[]): Promise<void> {
     if (this.closed) return Promise.reject(this.closingError());
-    const refusal = this.additionRefusal(this.raft.status(), memberId, peerURLs);
-    if (refusal !== null) return Promise.reject(refusal);
-    // The change first: when the core refuses it, nothing was written. Its peer URLs follow at
-    // once, in the same term, and the member's transports dial it once they are applied.
-    const change = this.raft.proposeConfChange({ type: 'addLearner', node: memberId });
-    if (change.status !== 'appended') return this.awaitMembershipChange(change);
-    this.logger.info({ memberId, peerURLs, index: change.index }, 'adding a member as a learner');
-    const peers = encodeEnvelope({ kind: 'peers', timeMs: this.clock(), memberId, peerURLs });
-    const result = this.raft.propose(peers);
-    if (result.status !== 'appended') {
-      return Promise.reject(
-        new MembershipError(
-          'refused',
-          `member ${memberId} was added without its peer URLs (${result.status === 'rejected' ? result.message : result.status}); remove it and add it again`,
-        ),
-      );
-    }
-    return this.awaitMembershipChange(result);
+    return this.membership.add(memberId, peerURLs);
   }
 
-  private additionRefusal(
-    status: ReturnType<Raft['status']>,
-    memberId: NodeId,
-    peerURLs: readonly string[],
-  ): MembershipError | null {
-    if (status.role !== 'leader') {
-      return new MembershipError('not-leader', 'membership changes are made by the leader', status.leader);
-    }
-    const { voters, learners } = status.config;
-    if (voters.includes(memberId) || learners.includes(memberId)) {
-      return new MembershipError('id-in-use', 'membership: ID exists');
-    }
-    const owner = this.members.peerUrlOwner(peerURLs, memberId);
-    if (owner !== undefined && (voters.includes(owner.id) || learners.includes(owner.id))) {
-      return new MembershipError('url-in-use', 'membership: peerURL exists');
-    }
-    const learner = learners[0];
-    if (learner !== undefined) {
-      return new MembershipError(
-        'in-progress',
-        `member ${learner} is still catching up as a learner; start it and wait until it is promoted, or remove it, before adding another member`,
-      );
-    }
-    const active = activeVoters(voters, this.memberId, (voter) => this.recentlyHeard(status, voter));
-    const quorum = majority(voters.length + 1);
-    if (voters.length > 1 && active.length < quorum) {
-      return new MembershipError(
-        'quorum',
-        `adding a member would need ${quorum} active voting members for a quorum, and only ${active.length} of ${voters.length} answer; bring the others back first`,
-      );
-    }
-    return null;
-  }
-
-  /**
-   * Sets a member's peer URLs through the log (etcd's member update); every member's transport
-   * then dials the new URLs. Only the leader does this. Refused when another member uses one of
-   * the URLs, checked again when the change is applied so that two updates cannot both take one.
-   */
+  /** See MembershipChanges.updatePeers: etcd's member update, through the log. */
   updateMemberPeers(memberId: NodeId, peerURLs: readonly string[]): Promise<void> {
     if (this.closed) return Promise.reject(this.closingError());
-    const status = this.raft.status();
-    if (status.role !== 'leader') {
-      return Promise.reject(
-        new MembershipError('not-leader', 'membership changes are made by the leader', status.leader),
-      );
-    }
-    const { voters, learners } = status.config;
-    if (!voters.includes(memberId) && !learners.includes(memberId)) {
-      return Promise.reject(new MembershipError('not-found', `No such member: ${memberId}`));
-    }
-    if (this.members.peerUrlOwner(peerURLs, memberId) !== undefined) {
-      return Promise.reject(new MembershipError('url-in-use', 'membership: peerURL exists'));
-    }
-    const data = encodeEnvelope({ kind: 'peers', timeMs: this.clock(), memberId, peerURLs });
-    return this.awaitMembershipChange(this.raft.propose(data));
-  }
-
-  /**
-   * The leader promotes a learner once its log is within promotionLagEntriesMax of the leader's
-   * and it answered within an election timeout, if the voters that answer, the learner
-   * included, then still form a quorum. One change at a time: the core refuses the promotion
-   * while another change is in progress, and it is tried again on a later tick.
-   */
-  private promoteCaughtUpLearner(): void {
-    if (this.raft.softState().role !== 'leader') return;
-    const status = this.raft.status();
-    const learner = status.config.learners[0];
-    if (learner === undefined) return;
-    const progress = status.progress.get(learner);
-    const lagEntriesMax = this.options.promotionLagEntriesMax ?? 100;
-    if (progress === undefined || progress.match + lagEntriesMax < status.lastIndex) return;
-    if (!this.recentlyHeard(status, learner)) return;
-    const { voters } = status.config;
-    const active = activeVoters(voters, this.memberId, (voter) => this.recentlyHeard(status, voter));
-    if (active.length + 1 < majority(voters.length + 1)) return;
-    const result = this.raft.proposeConfChange({ type: 'promote', node: learner });
-    if (result.status !== 'appended') return;
-    this.logger.info(
-      { memberId: learner, match: progress.match, index: result.index },
-      'promoting a learner that caught up',
-    );
-    this.schedule();
-  }
-
-  private awaitMembershipChange(result: ReturnType<Raft['propose']>): Promise<void> {
-    if (result.status !== 'appended') {
-      const pending = result.status === 'rejected' && result.reason === 'membership-change-pending';
-      const message = result.status === 'rejected' ? result.message : 'the change was not accepted';
-      return Promise.reject(new MembershipError(pending ? 'in-progress' : 'refused', message));
-    }
-    this.schedule();
-    return new Promise((resolve, reject) => {
-      this.membershipChanges.set(result.index, {
-        index: result.index,
-        term: result.term,
-        deadlineMs: this.clock() + this.requestTimeoutMs,
-        resolve,
-        reject,
-      });
-    });
-  }
-
-  private applyMembershipChange(change: ConfChange): void {
-    if (change.type === 'remove') this.members.remove(change.node);
-    this.options.onMembershipChange?.(change);
-  }
-
-  /** Members added in the log a snapshot replaced: the owner's transport must dial them too. */
-  private reportPeersOf(config: Configuration): void {
-    for (const memberId of [...config.voters, ...config.learners]) {
-      const peerURLs = this.members.get(memberId)?.peerURLs ?? [];
-      if (peerURLs.length > 0) this.options.onMemberPeersChange?.(memberId, peerURLs);
-    }
-  }
-
-  /** Refused (alike on every member) when another member took one of the URLs meanwhile. */
-  private applyPeers(memberId: NodeId, peerURLs: readonly string[]): MembershipError | null {
-    if (this.members.peerUrlOwner(peerURLs, memberId) !== undefined) {
-      return new MembershipError('url-in-use', 'membership: peerURL exists');
-    }
-    this.members.setPeerURLs(memberId, peerURLs);
-    this.options.onMemberPeersChange?.(memberId, peerURLs);
-    return null;
-  }
-
-  /** A follower counts as active if it answered within an election timeout. */
-  private recentlyHeard(status: ReturnType<Raft['status']>, memberId: NodeId): boolean {
-    const progress = status.progress.get(memberId);
-    return (
-      progress !== undefined &&
-      progress.ticksSinceHeard !== -1 &&
-      progress.ticksSinceHeard <= this.electionTicks
-    );
-  }
-
-  /** The same index and term is the same entry (log matching): the change was applied. */
-  private settleMembershipChange(entry: Entry, refusal: Error | null = null): void {
-    const pending = this.membershipChanges.get(entry.index);
-    if (pending === undefined) return;
-    this.membershipChanges.delete(entry.index);
-    if (entry.term !== pending.term) pending.reject(lostToNewLeader(this.store.currentIndex));
-    else if (refusal !== null) pending.reject(refusal);
-    else pending.resolve();
+    return this.membership.updatePeers(memberId, peerURLs);
   }
 
   private applyCommitted(entries: readonly Entry[]): void {
@@ -732,12 +554,7 @@ export class Node {
     this.appliedIndex = entry.index;
     this.appliedTerm = entry.term;
     const envelope = entry.type === 'normal' && entry.data.length > 0 ? decodeEnvelope(entry.data) : null;
-    if (envelope?.kind === 'peers') {
-      this.settleMembershipChange(entry, this.applyPeers(envelope.memberId, envelope.peerURLs));
-    } else {
-      this.settleMembershipChange(entry);
-    }
-    if (entry.type === 'config') this.applyMembershipChange(entry.change);
+    this.membership.apply(entry, envelope?.kind === 'peers' ? envelope : null);
     const displacedId = this.writesByIndex.get(entry.index);
     this.writesByIndex.delete(entry.index);
     if (envelope === null || envelope.kind === 'peers') {
@@ -889,8 +706,7 @@ export class Node {
     for (const id of [...this.writes.keys()]) this.failWrite(id, error);
     for (const read of this.reads.values()) read.reject(error);
     this.reads.clear();
-    for (const change of this.membershipChanges.values()) change.reject(error);
-    this.membershipChanges.clear();
+    this.membership.failAll(error);
   }
 
   private closingError(): Error {
@@ -935,10 +751,6 @@ function restoreState(data: Uint8Array, store: Store, members: MemberRegistry): 
   const state = decodeMemberSnapshot(data);
   store.restore(state.store);
   members.replaceAll(state.members);
-}
-
-function lostToNewLeader(storeIndex: number): Error {
-  return new RaftInternalError('etcdserver: leader changed before the write committed', storeIndex);
 }
 
 /** Election timeouts need randomness; the core takes it as a function so that it stays pure. */

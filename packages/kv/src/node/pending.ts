@@ -48,3 +48,7 @@ export function timedOut(leaderKnown: boolean, storeIndex: number): EtcdError {
 export function isEtcdError(error: unknown): error is EtcdError | AuthError {
   return error instanceof EtcdError || error instanceof AuthError;
 }
+
+export function lostToNewLeader(storeIndex: number): Error {
+  return new RaftInternalError('etcdserver: leader changed before the write committed', storeIndex);
+}
