@@ -53,7 +53,8 @@ const usage = `pnpm bench [options]
   --lock-ttl N         the lock key's TTL in seconds (default 10)
   --watchers N         long-poll watchers of the watch fan-out (default 1000)
   --events N           writes the watchers must all see (default 100)
-  --event-interval MS  pause after each of those writes is acknowledged (default 20)
+  --event-interval LIST  pauses (ms) after each of those writes is acknowledged, one watch row
+                       each (default 20,200: 50 events/s, then fan-outs one at a time)
   --failover-rate N    writes per second during failover (default 100)
   --failover-after N   seconds of writes after the leader is killed (default 5; 2 s before it)
   failover runs last for each member count, only with 3 members or more`;
@@ -72,7 +73,7 @@ const { values } = parseArgs({
     'lock-ttl': { type: 'string', default: '10' },
     watchers: { type: 'string', default: '1000' },
     events: { type: 'string', default: '100' },
-    'event-interval': { type: 'string', default: '20' },
+    'event-interval': { type: 'string', default: '20,200' },
     'failover-rate': { type: 'string', default: '100' },
     'failover-after': { type: 'string', default: '5' },
     help: { type: 'boolean', default: false },
@@ -83,10 +84,11 @@ if (values.help) {
   process.exit(0);
 }
 
-function positiveNumbers(flag: string, text: string): number[] {
+function positiveNumbers(flag: string, text: string, { zero = false } = {}): number[] {
   const numbers = text.split(',').map(Number);
-  if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) {
-    console.error(`--${flag} takes positive numbers separated by commas, not '${text}'\n${usage}`);
+  if (numbers.some((n) => !Number.isFinite(n) || n < 0 || (n === 0 && !zero))) {
+    const kind = zero ? 'numbers (0 or more)' : 'positive numbers';
+    console.error(`--${flag} takes ${kind} separated by commas, not '${text}'\n${usage}`);
     process.exit(2);
   }
   return numbers;
@@ -126,7 +128,7 @@ const scenarioOptions: ScenarioOptions = {
   lockTtlSeconds: positiveNumbers('lock-ttl', values['lock-ttl'])[0]!,
   watchers: positiveNumbers('watchers', values.watchers)[0]!,
   events: positiveNumbers('events', values.events)[0]!,
-  eventIntervalMs: Number(values['event-interval']) >= 0 ? Number(values['event-interval']) : 20,
+  eventIntervalsMs: positiveNumbers('event-interval', values['event-interval'], { zero: true }),
   failoverWritesPerSecond: positiveNumbers('failover-rate', values['failover-rate'])[0]!,
   failoverBeforeSeconds: 2,
   failoverAfterSeconds: positiveNumbers('failover-after', values['failover-after'])[0]!,
@@ -136,7 +138,9 @@ const runTimeoutMs =
   memberCounts.length *
   (systems.length * (2 * clusterOptions.readyTimeoutMs + fillTimeoutMs) +
     chosenWorkloads.length * clientCounts.length * systems.length * rowTimeoutMs +
-    chosenScenarios.length * systems.length * (scenarioTimeoutMs(scenarioOptions) + 20_000));
+    (chosenScenarios.length + scenarioOptions.eventIntervalsMs.length) *
+      systems.length *
+      (scenarioTimeoutMs(scenarioOptions) + 20_000));
 
 const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const generator: ChildProcess = fork(new URL('./load-generator.ts', import.meta.url), {
@@ -258,13 +262,15 @@ async function runScenarios(members: number, clusters: readonly ServerCluster[],
       }
       results.lock.push(row);
     } else if (scenario === 'watch') {
-      const row: ScenarioResults['watch'][number] = { members, systems: {} };
-      for (const cluster of clusters) {
-        const figures = await measureWatch(cluster, ask, scenarioOptions);
-        row.systems[cluster.system] = figures;
-        console.log(watchProgress(members, cluster.system, figures));
+      for (const eventIntervalMs of scenarioOptions.eventIntervalsMs) {
+        const row: ScenarioResults['watch'][number] = { members, systems: {} };
+        for (const cluster of clusters) {
+          const figures = await measureWatch(cluster, ask, scenarioOptions, eventIntervalMs);
+          row.systems[cluster.system] = figures;
+          console.log(watchProgress(members, cluster.system, figures));
+        }
+        results.watch.push(row);
       }
-      results.watch.push(row);
     } else {
       const row: ScenarioResults['failover'][number] = { members, systems: {} };
       for (const cluster of clusters) {

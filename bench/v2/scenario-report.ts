@@ -239,6 +239,7 @@ export function watchTables(rows: readonly ScenarioRow<WatchFigures>[]): string 
   const comparison = table(
     [
       'members',
+      'events / interval',
       'Concord p99 ms',
       'etcd p99 ms',
       'p99 Concord/etcd',
@@ -249,6 +250,7 @@ export function watchTables(rows: readonly ScenarioRow<WatchFigures>[]): string 
     ],
     rows.map(({ members, systems: { concord, etcd } }) => [
       String(members),
+      `${(concord ?? etcd)?.events} / ${(concord ?? etcd)?.eventIntervalMs} ms`,
       concord ? milliseconds(concord.deliveryMs.p99) : '–',
       etcd ? milliseconds(etcd.deliveryMs.p99) : '–',
       ratio(concord?.deliveryMs.p99, etcd?.deliveryMs.p99),
@@ -257,7 +259,7 @@ export function watchTables(rows: readonly ScenarioRow<WatchFigures>[]): string 
       verdict(concord && watchMeets(concord)),
       verdict(etcd && watchMeets(etcd)),
     ]),
-    1,
+    2,
   );
   return `Watch fan-out (delivery: write sent → event received):\n\n${detail}\n\n${comparison}`;
 }

@@ -25,7 +25,8 @@ export interface ScenarioOptions {
   readonly lockTtlSeconds: number;
   readonly watchers: number;
   readonly events: number;
-  readonly eventIntervalMs: number;
+  /** One watch row per pause between writes. */
+  readonly eventIntervalsMs: readonly number[];
   readonly failoverWritesPerSecond: number;
   /** Writes before the kill. */
   readonly failoverBeforeSeconds: number;
@@ -39,7 +40,8 @@ const leaderTimeoutMs = 15_000;
 /** The driver's bound on one scenario, beyond which the run is failed. */
 export function scenarioTimeoutMs(options: ScenarioOptions): number {
   const lock = (options.warmupSeconds + options.seconds + options.lockTtlSeconds) * 1000;
-  const watch = 30_000 + options.events * (options.eventIntervalMs + 1_000) + watchDeliveryTimeoutMs;
+  const watch =
+    30_000 + options.events * (Math.max(...options.eventIntervalsMs) + 1_000) + watchDeliveryTimeoutMs;
   const failover = (options.failoverBeforeSeconds + options.failoverAfterSeconds) * 1000 + 60_000;
   return Math.max(lock, watch, failover) + 2 * options.requestTimeoutMs + 10_000;
 }
@@ -133,6 +135,7 @@ export async function measureWatch(
   cluster: ServerCluster,
   ask: Ask,
   options: ScenarioOptions,
+  eventIntervalMs: number,
 ): Promise<WatchFigures> {
   const { answer, servers } = await sampled(
     cluster,
@@ -142,7 +145,7 @@ export async function measureWatch(
       clientUrls: cluster.clientUrls,
       watchers: options.watchers,
       events: options.events,
-      eventIntervalMs: options.eventIntervalMs,
+      eventIntervalMs,
       deliveryTimeoutMs: watchDeliveryTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
     },
@@ -152,7 +155,7 @@ export async function measureWatch(
   return {
     watchers: answer.watchers,
     events: answer.events,
-    eventIntervalMs: options.eventIntervalMs,
+    eventIntervalMs,
     deliveries: answer.deliveries,
     missed: answer.missed,
     watchersMissing: answer.watchersMissing,
