@@ -123,6 +123,7 @@ export async function runLock(request: LockRequest): Promise<LockResult> {
     ...{ attempts: 0, waits: 0, acquireMs: 0, incrementMs: 0, releaseMs: 0 },
   };
   let completed = 0;
+  let longestUnfinishedWaitMs = 0;
   const cyclesPerWorker: number[] = Array.from({ length: request.workers }, () => 0);
   try {
     const reset = await v2Request(pools[0]!, { method: 'PUT', path: counterPath, form: { value: '0' } });
@@ -137,7 +138,10 @@ export async function runLock(request: LockRequest): Promise<LockResult> {
       for (let sequence = 0; performance.now() < measureEnd; sequence++) {
         const value = `worker${id}-${sequence}`;
         const asked = performance.now();
-        if (!(await acquire(pool, value, request, measureEnd, tally, errors))) break;
+        if (!(await acquire(pool, value, request, measureEnd, tally, errors))) {
+          longestUnfinishedWaitMs = Math.max(longestUnfinishedWaitMs, performance.now() - asked);
+          break;
+        }
         const acquired = performance.now();
         if (inWindow(acquired)) latency.recordMs(acquired - asked);
         await increment(pool, tally, errors);
@@ -162,6 +166,7 @@ export async function runLock(request: LockRequest): Promise<LockResult> {
       type: 'lock-result',
       ...counts,
       cyclesPerWorker,
+      longestUnfinishedWaitMs,
       meanMs: { acquire: mean(acquireMs), increment: mean(incrementMs), release: mean(releaseMs) },
       measuredSeconds: request.seconds,
       histogram: latency.encodeAndDestroy(),

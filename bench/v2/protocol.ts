@@ -124,6 +124,11 @@ export interface LockResult {
   readonly counterUnknown: number;
   readonly counterStart: number;
   readonly counterEnd: number;
+  /**
+   * The longest wait that had not acquired the lock when the measured window ended (the acquire
+   * latencies only count waits that ended in the lock): a starved worker shows here.
+   */
+  readonly longestUnfinishedWaitMs: number;
   /** Cycles completed by each worker, measured or not: how fairly the lock went round. */
   readonly cyclesPerWorker: readonly number[];
   /** Create attempts (one per acquisition plus one per 412 "key exists") and watches waited on. */

@@ -31,6 +31,8 @@ export interface LockFigures extends ServerFigures {
   readonly releaseFailures: number;
   readonly increments: number;
   readonly counterGrowth: number;
+  /** The longest wait still without the lock when the window ended (not in `acquireMs`). */
+  readonly longestUnfinishedWaitMs: number;
   /** Cycles completed by each worker over the whole run (warm-up included): fairness. */
   readonly cyclesPerWorker: readonly number[];
   /** Create attempts and watches waited on, over the whole run. */
@@ -141,6 +143,7 @@ export function lockTables(rows: readonly ScenarioRow<LockFigures>[]): string {
       'counter +',
       'safe',
       'cycles per worker min–max',
+      'longest unfinished wait ms',
       'ms per cycle in lock',
       'generator CPU %',
       'server CPU %',
@@ -161,6 +164,7 @@ export function lockTables(rows: readonly ScenarioRow<LockFigures>[]): string {
       `${whole(f.counterGrowth)}/${whole(f.increments)}`,
       f.safe ? 'yes' : '**NO**',
       `${Math.min(...f.cyclesPerWorker)}–${Math.max(...f.cyclesPerWorker)}`,
+      whole(f.longestUnfinishedWaitMs),
       milliseconds(f.meanMs.increment + f.meanMs.release),
       whole(f.generatorCpuPercent),
       whole(f.serverCpuPercent),
@@ -350,7 +354,8 @@ export function lockProgress(members: number, system: SystemName, f: LockFigures
     `p99 ${milliseconds(f.acquireMs.p99)} max ${milliseconds(f.acquireMs.max)} ms, errors ${f.errors}` +
     `${f.errors > 0 ? ` (${kinds(f.errorKinds)})` : ''}, conflicts ${f.counterConflicts}, ` +
     `release failures ${f.releaseFailures}, counter +${f.counterGrowth} for ${f.increments} increments, ` +
-    `cycles per worker ${f.cyclesPerWorker.join('/')}, ${f.attempts} creates, ${f.waits} waits, ` +
+    `cycles per worker ${f.cyclesPerWorker.join('/')}, longest unfinished wait ` +
+    `${whole(f.longestUnfinishedWaitMs)} ms, ${f.attempts} creates, ${f.waits} waits, ` +
     `mean ms acquire ${milliseconds(f.meanMs.acquire)} increment ${milliseconds(f.meanMs.increment)} ` +
     `release ${milliseconds(f.meanMs.release)}, ` +
     `${f.safe ? 'safe' : 'NOT SAFE'}, generator CPU ${whole(f.generatorCpuPercent)}%, ` +

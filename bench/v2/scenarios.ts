@@ -122,6 +122,7 @@ export async function measureLock(
     increments: answer.increments,
     counterGrowth: growth,
     cyclesPerWorker: answer.cyclesPerWorker,
+    longestUnfinishedWaitMs: answer.longestUnfinishedWaitMs,
     attempts: answer.attempts,
     waits: answer.waits,
     meanMs: answer.meanMs,
