@@ -173,6 +173,43 @@ export class ServerCluster {
     }
   }
 
+  /**
+   * The member that says it leads (`state` StateLeader in /v2/stats/self), once exactly one
+   * running member says so; within `timeoutMs`.
+   */
+  async leader(timeoutMs: number): Promise<ServerMember> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const states = await Promise.all(
+        this.members.map(async (member) => {
+          if (member.process.exitCode !== null || member.process.signalCode !== null) return null;
+          try {
+            const response = await fetch(`${member.clientUrl}/v2/stats/self`, {
+              signal: AbortSignal.timeout(2_000),
+            });
+            return ((await response.json()) as { state?: string }).state ?? null;
+          } catch {
+            return null;
+          }
+        }),
+      );
+      const leaders = this.members.filter((_, i) => states[i] === 'StateLeader');
+      if (leaders.length === 1) return leaders[0]!;
+      if (Date.now() > deadline) {
+        throw new Error(`${this.system}: no single leader in ${timeoutMs} ms (states: ${states.join(', ')})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** SIGKILL of one member, as a crash; resolves once it has exited. `stop()` skips it afterwards. */
+  async kill(member: ServerMember): Promise<void> {
+    if (member.process.exitCode !== null || member.process.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => member.process.once('exit', () => resolve()));
+    member.process.kill('SIGKILL');
+    await exited;
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.members.map((member) => stopProcess(member.process)));
     await rm(this.root, { recursive: true, force: true });

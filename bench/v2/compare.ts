@@ -1,10 +1,13 @@
 /**
  * Concord against etcd 3.4 on the v2 API, side by side in one run: both started on loopback with
  * the same member count, flags and durability (WAL fsync), the same workloads (put, get, quorum
- * get with 1, 16, 64 clients) from a separate load-generator process, one system after the other
- * for each row. Prints the figures and the Concord/etcd ratios; saves JSON under bench/results/.
+ * get with 1, 16, 64 clients; lock cycles; watch fan-out; failover under a leader kill) from a
+ * separate load-generator process, one system after the other for each row. Prints the figures
+ * and the Concord/etcd ratios; saves JSON under bench/results/.
  * Not a test: `pnpm bench [--seconds 5] [--members 1,3] [--clients 1,16,64] [--help]`.
- * Targets (issue: benchmarks against etcd): at least etcd's throughput on every row, at most its p99.
+ * Targets (issue: benchmarks against etcd): at least etcd's throughput on every row, at most its
+ * p99; lock cycles at least etcd's; watch delivery p99 under 100 ms for 1,000 watchers with none
+ * missed; failover under 1 s with no acknowledged write lost.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,18 +16,48 @@ import { parseArgs } from 'node:util';
 import hdr from 'hdr-histogram-js';
 import { type ClusterOptions, ServerCluster, type SystemName, stopAllServers } from './clusters.ts';
 import { ProcessSampler } from './process-sampler.ts';
-import { type DriverMessage, type GeneratorMessage, type Workload, workloads } from './protocol.ts';
+import {
+  type DriverMessage,
+  type GeneratorMessage,
+  type Scenario,
+  scenarios,
+  type Workload,
+  workloads,
+} from './protocol.ts';
 import { type ComparisonRow, detailTable, progressLine, ratioTable, type SystemFigures } from './report.ts';
+import {
+  failoverProgress,
+  lockProgress,
+  type ScenarioResults,
+  scenarioReport,
+  watchProgress,
+} from './scenario-report.ts';
+import {
+  measureFailover,
+  measureLock,
+  measureWatch,
+  type ScenarioOptions,
+  scenarioTimeoutMs,
+} from './scenarios.ts';
 
 const usage = `pnpm bench [options]
   --seconds N          measured seconds per row (default 5)
   --warmup N           unmeasured seconds before each row (default 1)
   --members LIST       member counts (default 1,3)
   --clients LIST       concurrent clients (default 1,16,64)
-  --workloads LIST     of put,get,quorum-get (default all three)
+  --workloads LIST     of put,get,quorum-get,lock,watch,failover (default all six)
   --systems LIST       of concord,etcd (default both)
   --keys N             keys written before the rows and cycled through (default 1000)
-  --requests-max N     bound on requests per row (default 2000000)`;
+  --requests-max N     bound on requests per row (default 2000000)
+  --lock-workers N     workers contending for the lock (default 8); measured --seconds after --warmup
+  --lock-ttl N         the lock key's TTL in seconds (default 10)
+  --watchers N         long-poll watchers of the watch fan-out (default 1000)
+  --events N           writes the watchers must all see (default 100)
+  --event-interval LIST  pauses (ms) after each of those writes is acknowledged, one watch row
+                       each (default 20,200: 50 events/s, then fan-outs one at a time)
+  --failover-rate N    writes per second during failover (default 100)
+  --failover-after N   seconds of writes after the leader is killed (default 5; 2 s before it)
+  failover runs last for each member count, only with 3 members or more`;
 
 const { values } = parseArgs({
   options: {
@@ -32,10 +65,17 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     members: { type: 'string', default: '1,3' },
     clients: { type: 'string', default: '1,16,64' },
-    workloads: { type: 'string', default: workloads.join(',') },
+    workloads: { type: 'string', default: [...workloads, ...scenarios].join(',') },
     systems: { type: 'string', default: 'concord,etcd' },
     keys: { type: 'string', default: '1000' },
     'requests-max': { type: 'string', default: '2000000' },
+    'lock-workers': { type: 'string', default: '8' },
+    'lock-ttl': { type: 'string', default: '10' },
+    watchers: { type: 'string', default: '1000' },
+    events: { type: 'string', default: '100' },
+    'event-interval': { type: 'string', default: '20,200' },
+    'failover-rate': { type: 'string', default: '100' },
+    'failover-after': { type: 'string', default: '5' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -44,10 +84,11 @@ if (values.help) {
   process.exit(0);
 }
 
-function positiveNumbers(flag: string, text: string): number[] {
+function positiveNumbers(flag: string, text: string, { zero = false } = {}): number[] {
   const numbers = text.split(',').map(Number);
-  if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) {
-    console.error(`--${flag} takes positive numbers separated by commas, not '${text}'\n${usage}`);
+  if (numbers.some((n) => !Number.isFinite(n) || n < 0 || (n === 0 && !zero))) {
+    const kind = zero ? 'numbers (0 or more)' : 'positive numbers';
+    console.error(`--${flag} takes ${kind} separated by commas, not '${text}'\n${usage}`);
     process.exit(2);
   }
   return numbers;
@@ -67,7 +108,10 @@ const seconds = positiveNumbers('seconds', values.seconds)[0]!;
 const warmupSeconds = Number(values.warmup) >= 0 ? Number(values.warmup) : 1;
 const memberCounts = positiveNumbers('members', values.members);
 const clientCounts = positiveNumbers('clients', values.clients);
-const chosenWorkloads = listOf('workloads', values.workloads, workloads);
+const chosen = listOf<Workload | Scenario>('workloads', values.workloads, [...workloads, ...scenarios]);
+const chosenWorkloads = workloads.filter((workload) => chosen.includes(workload));
+// In this order whatever the order given: failover kills a member, so it comes last.
+const chosenScenarios = scenarios.filter((scenario) => chosen.includes(scenario));
 const systems = listOf<SystemName>('systems', values.systems, ['concord', 'etcd']);
 const keyCount = positiveNumbers('keys', values.keys)[0]!;
 const requestsMax = positiveNumbers('requests-max', values['requests-max'])[0]!;
@@ -76,11 +120,27 @@ const requestTimeoutMs = 10_000;
 // etcd's defaults, given to both.
 const clusterOptions: ClusterOptions = { heartbeatMs: 100, electionMs: 1000, readyTimeoutMs: 30_000 };
 const fillTimeoutMs = 120_000;
+const scenarioOptions: ScenarioOptions = {
+  warmupSeconds,
+  seconds,
+  requestTimeoutMs,
+  lockWorkers: positiveNumbers('lock-workers', values['lock-workers'])[0]!,
+  lockTtlSeconds: positiveNumbers('lock-ttl', values['lock-ttl'])[0]!,
+  watchers: positiveNumbers('watchers', values.watchers)[0]!,
+  events: positiveNumbers('events', values.events)[0]!,
+  eventIntervalsMs: positiveNumbers('event-interval', values['event-interval'], { zero: true }),
+  failoverWritesPerSecond: positiveNumbers('failover-rate', values['failover-rate'])[0]!,
+  failoverBeforeSeconds: 2,
+  failoverAfterSeconds: positiveNumbers('failover-after', values['failover-after'])[0]!,
+};
 const rowTimeoutMs = (warmupSeconds + seconds) * 1000 + requestTimeoutMs + 10_000;
 const runTimeoutMs =
   memberCounts.length *
   (systems.length * (2 * clusterOptions.readyTimeoutMs + fillTimeoutMs) +
-    chosenWorkloads.length * clientCounts.length * systems.length * rowTimeoutMs);
+    chosenWorkloads.length * clientCounts.length * systems.length * rowTimeoutMs +
+    (chosenScenarios.length + scenarioOptions.eventIntervalsMs.length) *
+      systems.length *
+      (scenarioTimeoutMs(scenarioOptions) + 20_000));
 
 const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const generator: ChildProcess = fork(new URL('./load-generator.ts', import.meta.url), {
@@ -90,7 +150,7 @@ const generator: ChildProcess = fork(new URL('./load-generator.ts', import.meta.
 generator.once('error', (error) => console.error('the load generator failed:', error));
 
 /** Sends one request to the load generator and waits for its answer, within `timeoutMs`. */
-function ask(message: DriverMessage, timeoutMs: number): Promise<GeneratorMessage> {
+function askGenerator(message: DriverMessage, timeoutMs: number): Promise<GeneratorMessage> {
   return new Promise((resolve, reject) => {
     const done = (settle: () => void) => {
       clearTimeout(timer);
@@ -119,7 +179,7 @@ async function measure(cluster: ServerCluster, workload: Workload, clients: numb
     ...{ workload, clientUrls: cluster.clientUrls, clients, warmupSeconds, seconds },
     ...{ keyCount, valueBytes, requestsMax, requestTimeoutMs },
   };
-  const answer = await ask(row, rowTimeoutMs).catch((error: unknown) => {
+  const answer = await askGenerator(row, rowTimeoutMs).catch((error: unknown) => {
     sampler.stop();
     throw error;
   });
@@ -150,7 +210,7 @@ async function measure(cluster: ServerCluster, workload: Workload, clients: numb
 
 async function fill(cluster: ServerCluster): Promise<void> {
   const clientUrls = cluster.clientUrls;
-  const answer = await ask(
+  const answer = await askGenerator(
     { type: 'fill', clientUrls, keyCount, valueBytes, clients: 16, requestTimeoutMs },
     fillTimeoutMs,
   );
@@ -184,13 +244,56 @@ function machine() {
   };
 }
 
-async function runMemberCount(members: number, rows: ComparisonRow[]): Promise<void> {
+async function runScenarios(members: number, clusters: readonly ServerCluster[], results: ScenarioResults) {
+  const ask: (message: DriverMessage, timeoutMs: number) => Promise<GeneratorMessage> = askGenerator;
+  for (const scenario of chosenScenarios) {
+    if (scenario === 'failover' && members < 3) {
+      const note = `failover: skipped with ${members} member(s) (it needs 3 or more)`;
+      console.log(note);
+      results.skipped.push(note);
+      continue;
+    }
+    if (scenario === 'lock') {
+      const row: ScenarioResults['lock'][number] = { members, systems: {} };
+      for (const cluster of clusters) {
+        const figures = await measureLock(cluster, ask, scenarioOptions);
+        row.systems[cluster.system] = figures;
+        console.log(lockProgress(members, cluster.system, figures));
+      }
+      results.lock.push(row);
+    } else if (scenario === 'watch') {
+      for (const eventIntervalMs of scenarioOptions.eventIntervalsMs) {
+        const row: ScenarioResults['watch'][number] = { members, systems: {} };
+        for (const cluster of clusters) {
+          const figures = await measureWatch(cluster, ask, scenarioOptions, eventIntervalMs);
+          row.systems[cluster.system] = figures;
+          console.log(watchProgress(members, cluster.system, figures));
+        }
+        results.watch.push(row);
+      }
+    } else {
+      const row: ScenarioResults['failover'][number] = { members, systems: {} };
+      for (const cluster of clusters) {
+        const figures = await measureFailover(cluster, ask, scenarioOptions);
+        row.systems[cluster.system] = figures;
+        console.log(failoverProgress(members, cluster.system, figures));
+      }
+      results.failover.push(row);
+    }
+  }
+}
+
+async function runMemberCount(
+  members: number,
+  rows: ComparisonRow[],
+  results: ScenarioResults,
+): Promise<void> {
   const clusters: ServerCluster[] = [];
   try {
     for (const system of systems) {
       const cluster = await ServerCluster.start(system, members, clusterOptions);
       clusters.push(cluster);
-      await fill(cluster);
+      if (chosenWorkloads.length > 0) await fill(cluster);
       console.log(`${system}: ${members} member(s) ready at ${cluster.clientUrls.join(' ')}`);
     }
     for (const workload of chosenWorkloads) {
@@ -204,6 +307,7 @@ async function runMemberCount(members: number, rows: ComparisonRow[]): Promise<v
         rows.push(row);
       }
     }
+    await runScenarios(members, clusters, results);
   } finally {
     await Promise.all(clusters.map((cluster) => cluster.stop()));
   }
@@ -231,9 +335,10 @@ const watchdog = setTimeout(() => {
 
 const started = new Date();
 const rows: ComparisonRow[] = [];
+const scenarioResults: ScenarioResults = { lock: [], watch: [], failover: [], skipped: [] };
 let failure: unknown = null;
 try {
-  for (const members of memberCounts) await runMemberCount(members, rows);
+  for (const members of memberCounts) await runMemberCount(members, rows, scenarioResults);
 } catch (error) {
   failure = error;
 } finally {
@@ -241,8 +346,11 @@ try {
   clearTimeout(watchdog);
 }
 
-if (rows.length > 0) {
-  console.log(`\n${detailTable(rows)}\n\n${ratioTable(rows)}\n`);
+const scenarioCount =
+  scenarioResults.lock.length + scenarioResults.watch.length + scenarioResults.failover.length;
+if (rows.length > 0 || scenarioCount > 0) {
+  if (rows.length > 0) console.log(`\n${detailTable(rows)}\n\n${ratioTable(rows)}\n`);
+  if (scenarioCount > 0) console.log(`\n${scenarioReport(scenarioResults)}\n`);
   const results = {
     started: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,
@@ -256,9 +364,11 @@ if (rows.length > 0) {
       requestsMax,
       requestTimeoutMs,
       clusterOptions,
+      scenarios: scenarioOptions,
     },
     complete: failure === null,
     rows,
+    scenarios: scenarioResults,
   };
   const directory = new URL('../results/', import.meta.url);
   await mkdir(directory, { recursive: true });

@@ -3,6 +3,8 @@
 // It runs one request at a time from the driver and exits when the driver goes away.
 import hdr from 'hdr-histogram-js';
 import { Pool } from 'undici';
+import { runFailover } from './failover-workload.ts';
+import { runLock } from './lock-workload.ts';
 import type {
   DriverMessage,
   FillRequest,
@@ -12,6 +14,7 @@ import type {
   RowResult,
   Workload,
 } from './protocol.ts';
+import { runWatch } from './watch-workload.ts';
 
 /** Latencies are recorded in microseconds, up to a minute. */
 const latencyMicrosecondsMax = 60_000_000;
@@ -151,7 +154,22 @@ if (process.send === undefined) {
 }
 // The driver gone (finished, failed or killed): nothing more to do.
 process.on('disconnect', () => process.exit(0));
+function run(message: DriverMessage): Promise<GeneratorMessage> {
+  switch (message.type) {
+    case 'row':
+      return runRow(message);
+    case 'fill':
+      return fill(message);
+    case 'lock':
+      return runLock(message);
+    case 'watch':
+      return runWatch(message);
+    case 'failover':
+      return runFailover(message);
+  }
+}
+
 process.on('message', (message: DriverMessage) => {
-  const work = message.type === 'row' ? runRow(message) : fill(message);
+  const work = run(message);
   work.then(reply, (error: unknown) => reply({ type: 'failure', message: String(error) }));
 });

@@ -30,21 +30,21 @@ export interface ComparisonRow {
   readonly systems: Partial<Record<SystemName, SystemFigures>>;
 }
 
-const systemTitle: Record<SystemName, string> = { concord: 'Concord', etcd: 'etcd 3.4' };
+export const systemTitle: Record<SystemName, string> = { concord: 'Concord', etcd: 'etcd 3.4' };
 
-function fixed(value: number, digits: number): string {
+export function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '–';
 }
 
-function whole(value: number): string {
+export function whole(value: number): string {
   return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–';
 }
 
-function milliseconds(value: number): string {
+export function milliseconds(value: number): string {
   return fixed(value, value < 10 ? 2 : 1);
 }
 
-function table(
+export function table(
   header: readonly string[],
   lines: readonly (readonly string[])[],
   leftColumns: number,
