@@ -15,15 +15,6 @@ async function memberNames(member: ProcessMember): Promise<string[]> {
   return body.members.map((entry) => entry.name).sort();
 }
 
-async function exited(member: ProcessMember, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (member.process === null || member.process.exitCode !== null) return true;
-    await sleep(50);
-  }
-  return false;
-}
-
 async function put(member: ProcessMember, key: string, value: string): Promise<number> {
   return (await putWithRetry(member.clientUrl, key, value)).status;
 }
@@ -70,7 +61,7 @@ describe('removing members of a running cluster of processes', () => {
     const id = await cluster.memberId(removed);
     const response = await fetch(`${asked.clientUrl}/v2/members/${id}`, { method: 'DELETE' });
     expect({ status: response.status, body: await response.text() }).toEqual({ status: 204, body: '' });
-    expect(await exited(removed, 10_000)).toBe(true);
+    expect(await cluster.waitForExit(removed, 10_000)).not.toBeNull();
     expect(removed.output).toContain('this member was removed from the cluster; stopping');
     expect(await memberNames(leader)).toEqual([leader.name, asked.name].sort());
     expect(await put(asked, '/after-removal', 'ok')).toBe(201);
@@ -240,8 +231,7 @@ describe('adding members to a running cluster of processes', () => {
   it('a member that was not added refuses to start with one line saying what to do', async () => {
     const stranger = await cluster.newMember();
     cluster.startMember(stranger, joining);
-    expect(await exited(stranger, 15_000)).toBe(true);
-    expect(stranger.exits.at(-1)?.code).toBe(1);
+    expect(await cluster.waitForExit(stranger, 15_000)).toBe(1);
     expect(stranger.output).toContain(
       `concord: this member (peer URL ${stranger.peerUrl}) is not in the member list of cluster`,
     );
@@ -271,7 +261,7 @@ describe('adding members to a running cluster of processes', () => {
       method: 'DELETE',
     });
     expect(response.status).toBe(204);
-    expect(await exited(leader, 15_000)).toBe(true);
+    expect(await cluster.waitForExit(leader, 15_000)).not.toBeNull();
     expect((await cluster.leader()).name).not.toBe(leader.name);
 
     // A dead member is replaced by a fresh one with an empty data directory.
