@@ -1,4 +1,5 @@
 import { type Watcher, WatcherLimitError } from '@concord/kv';
+import type { V2Response } from '@concord/protocol';
 import type { FastifyReply } from 'fastify';
 import type { V2Context } from './context.ts';
 import { sendEtcdError } from './etcd-reply.ts';
@@ -14,25 +15,42 @@ const unsentBytesMax = 4 * 1024 * 1024;
  * watch began) go out at once so that clients know the watch is in place; the body follows
  * when the event does. A long poll ends after one event; `stream=true` goes on until the
  * client leaves or the watch times out. Leaving cancels the watcher.
+ *
+ * Events are written from the store's apply itself (a listener), before the write that caused
+ * them is answered: a client waiting on a key hears of its deletion no later than the deleter
+ * hears its answer, so it may take a lock it waited for before the deleter takes it again.
  */
 export async function serveWatch(
   context: V2Context,
   reply: FastifyReply,
   keyRequest: KeyRequest,
 ): Promise<FastifyReply> {
+  const response = reply.raw;
+  // History replayed by `watch` itself comes before the headers are out: held until then.
+  let held: V2Response[] | null = [];
   let watcher: Watcher;
+  const send = (event: V2Response) => {
+    if (held !== null) {
+      held.push(event);
+      return;
+    }
+    if (response.destroyed || response.writableEnded) return;
+    response.write(encodedEvent(event));
+    // The watcher is cancelled when the response closes: not here, inside the store's delivery.
+    if (!keyRequest.stream || response.writableLength > unsentBytesMax) response.end();
+  };
   try {
     watcher = context.node.store.watch(keyRequest.key, {
       recursive: keyRequest.recursive,
       stream: keyRequest.stream,
       sinceIndex: keyRequest.waitIndex,
+      listener: send,
     });
   } catch (error) {
     if (error instanceof WatcherLimitError) return sendWatcherLimit(reply);
     return sendEtcdError(reply, error);
   }
   reply.hijack();
-  const response = reply.raw;
   response.writeHead(200, {
     ...corsHeaders,
     'Content-Type': 'application/json',
@@ -41,29 +59,40 @@ export async function serveWatch(
     ...context.raftHeaders(),
   });
   response.flushHeaders();
-  const cancel = () => watcher.cancel();
+  const replayed = held;
+  held = null;
+  for (const event of replayed) send(event);
+  const active = watcher;
+  const cancel = () => active.cancel();
   const timer = setTimeout(cancel, context.watchTimeoutMs);
   response.on('close', cancel);
   try {
-    await deliver(watcher, response, keyRequest.stream);
+    // With a listener the watcher buffers nothing: `next` settles only when the watch ends.
+    while (!(await active.next()).done) {}
   } catch {
     // An overflowed or cleared watch ends its response without an event, as etcd's does.
   } finally {
     clearTimeout(timer);
-    watcher.cancel();
+    active.cancel();
     response.off('close', cancel);
     if (!response.writableEnded) response.end();
   }
   return reply;
 }
 
-async function deliver(watcher: Watcher, response: FastifyReply['raw'], stream: boolean): Promise<void> {
-  for (;;) {
-    const next = await watcher.next();
-    if (next.done || response.destroyed) return;
-    response.write(`${goJson(next.value)}\n`);
-    if (!stream || response.writableLength > unsentBytesMax) return;
+/**
+ * An event's body, encoded once for all the watchers it goes to (the store hands each of them
+ * the same object): a fan-out to a thousand watchers is one encoding, not a thousand.
+ */
+const encodedEvents = new WeakMap<V2Response, Buffer>();
+
+function encodedEvent(event: V2Response): Buffer {
+  let bytes = encodedEvents.get(event);
+  if (bytes === undefined) {
+    bytes = Buffer.from(`${goJson(event)}\n`, 'utf8');
+    encodedEvents.set(event, bytes);
   }
+  return bytes;
 }
 
 /** etcd has no watcher limit; Concord's is answered as a temporary overload, not as a 500. */
