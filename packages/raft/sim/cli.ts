@@ -66,7 +66,7 @@ function printSummary(result: SimulationResult): void {
   console.log(
     `seed ${result.seed} nodes ${result.nodes}: trace ${result.traceHash.toString(16)}, events ${s.events}, ` +
       `delivered ${s.messagesDelivered}, dropped ${s.messagesDropped}, leaders ${s.leadersElected}, ` +
-      `crashes ${s.crashes} (torn ${s.tornWrites}), membership ${s.membershipChanges}, transfers ${s.transfers}, ` +
+      `crashes ${s.crashes} (torn ${s.tornWrites}), membership ${s.membershipChanges}, transfers ${s.transfers}, leaders forgotten ${s.leadersForgotten}, ` +
       `acked ${s.proposalsAcknowledged}, reads ${s.readsServed}, snapshots ${s.snapshotsSent}, commit ${s.maxCommitIndex}`,
   );
 }

@@ -32,6 +32,11 @@ export interface FaultProfile {
   /** Entries per append are bounded by bytes; a tiny bound sends one entry per message. */
   readonly messageBytesMax: number;
   readonly compactEveryEntries: number;
+  /**
+   * Mean time between a member forgetting its leader: a failure detector's verdict, right or
+   * wrong (a member does so when its connection to the leader breaks); 0 for none.
+   */
+  readonly forgetLeaderEveryMs: number;
 }
 
 export function drawFaultProfile(random: SeededRandom): FaultProfile {
@@ -57,5 +62,6 @@ export function drawFaultProfile(random: SeededRandom): FaultProfile {
     readEveryMs: random.int(10, 80),
     messageBytesMax: random.pick([1, 100, 1024 * 1024]),
     compactEveryEntries: random.pick([10, 50, 200, 1_000_000]),
+    forgetLeaderEveryMs: sometimes(0.5, () => random.int(20, 400)),
   };
 }

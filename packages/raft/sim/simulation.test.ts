@@ -29,8 +29,15 @@ describe('simulator', () => {
     expect(crashes).toBeGreaterThan(40);
   });
 
-  it('exercises snapshots, membership changes, transfers, torn writes and reads across seeds', () => {
-    const totals = { snapshotsSent: 0, membershipChanges: 0, transfers: 0, tornWrites: 0, readsServed: 0 };
+  it('exercises snapshots, membership changes, transfers, forgotten leaders, torn writes and reads across seeds', () => {
+    const totals = {
+      snapshotsSent: 0,
+      membershipChanges: 0,
+      transfers: 0,
+      leadersForgotten: 0,
+      tornWrites: 0,
+      readsServed: 0,
+    };
     for (let seed = 100; seed < 160; seed++) {
       const { stats, violation } = runSimulation({ seed, nodes: 3 + 2 * (seed % 3) });
       expect(violation, `seed ${seed}`).toBeNull();

@@ -43,6 +43,7 @@ export interface SimulationStats {
   tornWrites: number;
   membershipChanges: number;
   transfers: number;
+  leadersForgotten: number;
   proposalsAcknowledged: number;
   readsServed: number;
   snapshotsSent: number;
@@ -107,6 +108,7 @@ export class Simulation {
     tornWrites: 0,
     membershipChanges: 0,
     transfers: 0,
+    leadersForgotten: 0,
     proposalsAcknowledged: 0,
     readsServed: 0,
     snapshotsSent: 0,
@@ -239,7 +241,12 @@ export class Simulation {
   }
 
   private crashAndRestartLater(member: Member): void {
+    const wasLeader = member.raft?.softState().role === 'leader';
     this.crash(member);
+    // The leader's connections break with it: its followers may notice at once.
+    if (wasLeader && this.profile.forgetLeaderEveryMs > 0 && this.random.chance(0.5)) {
+      for (const other of this.members) if (other.raft !== null) this.forgetLeader(other);
+    }
     const incarnation = member.incarnation;
     this.queue.after(this.random.int(1, this.profile.restartAfterMsMax), () => {
       if (member.incarnation === incarnation && member.raft === null) this.start(member);
@@ -483,6 +490,18 @@ export class Simulation {
     });
     every(this.profile.membershipChangeEveryMs, () => this.changeMembership());
     every(this.profile.transferEveryMs, () => this.transferLeadership());
+    every(this.profile.forgetLeaderEveryMs, () => {
+      const running = this.members.filter((member) => member.raft !== null);
+      if (running.length > 0) this.forgetLeader(this.random.pick(running));
+    });
+  }
+
+  /** Right after a crash of the leader, or at random (a failure detector that is wrong). */
+  private forgetLeader(member: Member): void {
+    if (member.raft!.softState().role !== 'follower' || member.raft!.softState().leader === '') return;
+    member.raft!.forgetLeader();
+    this.stats.leadersForgotten++;
+    this.afterStep(member);
   }
 
   private repartition(): void {

@@ -273,6 +273,52 @@ suite('terms', () => {
   });
 });
 
+suite('forgetting a leader believed gone', () => {
+  it('a follower that forgets its leader grants pre-votes at once, where the lease held it back', () => {
+    const network = new TestNetwork({ voters: ['1', '2', '3'] });
+    elect(network, '1');
+    const preVote: Message = { type: 'preVote', from: '3', to: '2', term: 2, lastLogIndex: 1, lastLogTerm: 1 };
+    network.send(preVote);
+    network.flush('2');
+    expect(network.take(from('2')).map(describe)).toEqual([]); // ignored within the lease
+    network.raft('2').forgetLeader();
+    expect(network.raft('2').softState()).toMatchObject({ role: 'follower', term: 1, leader: '' });
+    network.send(preVote);
+    expect(network.flush('2').map(describe)).toEqual(['2->3 preVoteResponse t2']);
+  });
+
+  it('campaigns within half an election timeout instead of a whole randomized one', () => {
+    // electionTicks 10 and random() = 0.99: the timeout is 19 ticks, the wait after forgetting 5.
+    const network = new TestNetwork({
+      voters: ['1', '2', '3'],
+      members: [{ id: '2', options: { random: () => 0.99 } }],
+    });
+    elect(network, '1');
+    network.raft('2').forgetLeader();
+    network.tick('2', 4);
+    expect(network.raft('2').softState().role).toBe('follower');
+    network.tick('2');
+    expect(network.raft('2').softState().role).toBe('preCandidate');
+  });
+
+  it('the leader it forgot, if alive, wins it back with its next heartbeat', () => {
+    const network = new TestNetwork({ voters: ['1', '2', '3'] });
+    elect(network, '1');
+    network.raft('2').forgetLeader();
+    network.tick('1');
+    network.flush('1');
+    network.deliver(all(from('1'), to('2')));
+    expect(network.raft('2').softState()).toMatchObject({ role: 'follower', term: 1, leader: '1' });
+  });
+
+  it('only a follower forgets: a leader or a candidate is unchanged', () => {
+    const network = new TestNetwork({ voters: ['1', '2', '3'] });
+    elect(network, '1');
+    network.raft('1').forgetLeader();
+    expect(network.raft('1').softState()).toMatchObject({ role: 'leader', leader: '1' });
+  });
+});
+
 suite('check-quorum', () => {
   it('a leader cut off from its quorum steps down at the first check that finds no quorum', () => {
     const network = new TestNetwork({ voters: ['1', '2', '3'] });

@@ -302,6 +302,23 @@ export class Raft {
     if (this.role === 'leader' && progress?.state === 'replicate') progress.becomeProbe();
   }
 
+  /**
+   * This member has strong reason to think its leader is gone (its connection to the leader
+   * broke, or was refused): a follower forgets the leader. It then grants pre-votes at once,
+   * where it would otherwise keep the leader's lease for an election timeout, and campaigns
+   * after a short random wait (one tick to half an election timeout) instead of a whole
+   * randomized one. When the others lost the leader too, a new one is elected that much sooner.
+   * Only timing changes: a leader that is alive keeps the other followers' leases, so this
+   * member's pre-vote fails, and the leader's next heartbeat makes it a follower again.
+   */
+  forgetLeader(): void {
+    if (this.role !== 'follower' || this.leader === '') return;
+    this.leader = '';
+    const waitTicksMax = Math.max(1, Math.floor(this.options.electionTicks / 2));
+    const waitTicks = 1 + Math.floor(this.options.random() * waitTicksMax);
+    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTicks - waitTicks);
+  }
+
   hasReady(): boolean {
     return (
       this.messages.length > 0 ||

@@ -70,6 +70,7 @@ export async function startMember(
     ),
     onMessages: (messages) => node?.receive(messages),
     onUnreachable: (memberId) => node?.reportUnreachable(memberId),
+    onPeerLost: (memberId) => node?.reportPeerLost(memberId),
     onSnapshotFailed: (memberId) => node?.reportSnapshotFailure(memberId),
     logger: logger.child({ component: 'transport' }),
     ...(tls.peer === undefined ? {} : { tls: tls.peer }),

@@ -43,6 +43,7 @@ export class LoopbackCluster {
       peers: new Map(),
       onMessages: (messages) => node?.receive(messages),
       onUnreachable: (memberId) => node?.reportUnreachable(memberId),
+      onPeerLost: (memberId) => node?.reportPeerLost(memberId),
       onSnapshotFailed: (memberId) => node?.reportSnapshotFailure(memberId),
     });
     await transport.start();

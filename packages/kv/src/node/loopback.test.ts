@@ -42,6 +42,19 @@ describe('three members over loopback sockets and real files', () => {
     expect((await restarted.get('/during')).response.node?.nodes).toHaveLength(10);
   });
 
+  it('elects a new leader well within the election timeout once the connections to the old one break', async () => {
+    // Without the broken connections as a hint, the first follower campaigns no sooner than an
+    // election timeout (3 s here) after it last heard the leader.
+    cluster = await LoopbackCluster.start(3, { heartbeatMs: 50, electionMs: 3000 });
+    const leader = await cluster.waitForLeader(20_000);
+    await new NodeKv(leader).set('/before', 'yes');
+    const stoppedAt = Date.now();
+    await cluster.stopMember(leader.memberId);
+    const newLeader = await cluster.waitForLeader(20_000);
+    expect(Date.now() - stoppedAt).toBeLessThan(3000);
+    expect((await new NodeKv(newLeader).get('/before')).response.node?.value).toBe('yes');
+  }, 60_000);
+
   it('streams a snapshot to a follower that fell behind the compacted log', async () => {
     cluster = await LoopbackCluster.start(3, { snapshotEveryEntries: 50 });
     const leader = await cluster.waitForLeader();

@@ -77,6 +77,12 @@ describe('adding members', () => {
   it('a member that was away while another joined learns its peer URLs from a snapshot', async () => {
     cluster = await InProcessCluster.start(3, { snapshotEveryEntries: 10 });
     const leader = await cluster.waitForLeader();
+    // Both followers answered the new leader: the one about to go away still counts as active
+    // for the addition's quorum check (it was heard within an election timeout).
+    await waitFor(
+      () => [...leader.raftStatus().progress.values()].every((progress) => progress.ticksSinceHeard !== -1),
+      'the followers answer the leader',
+    );
     const away = cluster.ids.find((id) => id !== leader.memberId)!;
     await cluster.stopMember(away);
     await leader.addMember('m4', ['http://127.0.0.1:7004']);

@@ -212,6 +212,24 @@ export class Node {
 
   // ------------------------------------------------------------------ inputs
 
+  /**
+   * The connection to a peer broke (the transport's onPeerLost). When that peer is this
+   * follower's leader, the follower forgets it and campaigns soon (Raft.forgetLeader): when the
+   * leader's process died, its followers elect a new one in a fraction of the election
+   * timeout. Should the leader be alive, its next heartbeat makes this member its follower again.
+   */
+  reportPeerLost(memberId: NodeId): void {
+    if (this.closed) return;
+    const soft = this.raft.softState();
+    if (soft.role !== 'follower' || soft.leader !== memberId) return;
+    this.logger.info(
+      { leader: memberId },
+      'the connection to the leader broke; campaigning early if it is gone',
+    );
+    this.raft.forgetLeader();
+    this.schedule();
+  }
+
   /** Messages from peers, as the transport receives them. */
   receive(messages: readonly Message[]): void {
     if (this.closed) return;

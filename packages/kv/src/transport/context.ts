@@ -14,6 +14,8 @@ export interface TransportContext {
   deliver(messages: Message[]): void;
   /** Rate-limited by the transport. */
   reportUnreachable(memberId: string): void;
+  /** An established connection to the member broke. */
+  reportPeerLost(memberId: string): void;
   reportSnapshotFailed(memberId: string): void;
   reportSnapshotSent(memberId: string): void;
   /** The cluster's description for a joining member (JSON text), or null when there is none. */

@@ -62,6 +62,11 @@ export interface PeerTransportOptions extends Partial<TransportBounds> {
   readonly onMessages: (messages: Message[]) => void;
   /** A send to that member failed or was dropped (it is down, or its queue is full). Rate-limited. */
   readonly onUnreachable?: (memberId: string) => void;
+  /**
+   * An established connection to that member broke (it closed or was reset): a strong sign that
+   * the member is down, which a follower takes as its leader's failure (Node.reportPeerLost).
+   */
+  readonly onPeerLost?: (memberId: string) => void;
   /** A snapshot to that member could not be delivered. */
   readonly onSnapshotFailed?: (memberId: string) => void;
   /** A snapshot to that member was received whole by it. */

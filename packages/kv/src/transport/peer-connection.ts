@@ -135,6 +135,7 @@ export class PeerConnection {
       options.logger.info({ memberId: this.memberId, reason: error.message }, 'peer unreachable');
     }
     this.dropQueue(true);
+    if (wasReady) this.context.reportPeerLost(this.memberId);
     this.context.reportUnreachable(this.memberId);
     const delayMs = Math.min(
       options.reconnectDelayMsMax,

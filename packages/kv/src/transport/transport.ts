@@ -41,6 +41,7 @@ export class PeerTransport {
       isKnownMember: (memberId) => this.peers.has(memberId),
       deliver: (messages) => this.deliver(messages),
       reportUnreachable: (memberId) => this.reportUnreachable(memberId),
+      reportPeerLost: (memberId) => this.callback(() => configuration.onPeerLost?.(memberId)),
       reportSnapshotFailed: (memberId) => this.callback(() => configuration.onSnapshotFailed?.(memberId)),
       reportSnapshotSent: (memberId) => this.callback(() => configuration.onSnapshotSent?.(memberId)),
       clusterInfo: () => this.describeCluster(),
