@@ -143,6 +143,24 @@ describe('Node', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('fails a write forwarded to a leader that was replaced once the new leader commits, not at its deadline', async () => {
+    cluster = await InProcessCluster.start(3, { requestTimeoutMs: 20_000 });
+    const leader = await cluster.waitForLeader();
+    const follower = cluster.node(cluster.ids.find((id) => id !== leader.memberId)!);
+    cluster.isolate(leader.memberId); // the forward below never arrives
+    const started = Date.now();
+    const error = await new NodeKv(follower).set('/lost', '1').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EtcdError);
+    expect(error).toMatchObject({
+      errorCode: 300,
+      cause: 'etcdserver: request timed out, possibly due to previous leader failure',
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(follower.status().leader).not.toBe(leader.memberId);
+    // Written again through the new leader, it succeeds.
+    expect((await new NodeKv(follower).set('/lost', '2')).response.node?.value).toBe('2');
+  }, 30_000);
+
   it('expires a key on every member at the same index, from the time in the log', async () => {
     cluster = await InProcessCluster.start(3, { expireCheckMs: 50 });
     const leader = await cluster.waitForLeader();

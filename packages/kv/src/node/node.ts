@@ -25,6 +25,7 @@ import {
   type PendingRead,
   type PendingWrite,
   timedOut,
+  timedOutDueToLeaderFailure,
   type WriteResult,
 } from './pending.ts';
 
@@ -272,6 +273,7 @@ export class Node {
         deadlineMs: this.clock() + this.requestTimeoutMs,
         state: 'waiting',
         index: 0,
+        forwardedInTerm: 0,
         resolve,
         reject,
       };
@@ -398,6 +400,7 @@ export class Node {
       this.writesByIndex.set(result.index, write.id);
     } else if (result.status === 'forwarded') {
       write.state = 'proposed';
+      write.forwardedInTerm = this.raft.softState().term;
     }
     // Rejected (no leader, a transfer, overload): stay waiting; the next tick tries again.
   }
@@ -564,8 +567,26 @@ export class Node {
   }
 
   private applyCommitted(entries: readonly Entry[]): void {
-    for (const entry of entries) this.apply(entry);
+    for (const entry of entries) {
+      const previousTerm = this.appliedTerm;
+      this.apply(entry);
+      if (entry.term > previousTerm) this.failWritesForwardedBefore(entry.term);
+    }
     this.serveReads();
+  }
+
+  /**
+   * A write forwarded to the leader of an earlier term and not applied by the time an entry of
+   * a later term is: its leader was replaced, and the new one did not commit it first. It
+   * fails at once with etcd's "possibly due to previous leader failure" rather than at its
+   * deadline, seconds later (the client may try again, on another member).
+   */
+  private failWritesForwardedBefore(term: number): void {
+    for (const write of [...this.writes.values()]) {
+      if (write.state === 'proposed' && write.forwardedInTerm !== 0 && write.forwardedInTerm < term) {
+        this.failWrite(write.id, timedOutDueToLeaderFailure(this.store.currentIndex));
+      }
+    }
   }
 
   private apply(entry: Entry): void {

@@ -24,6 +24,8 @@ export interface PendingWrite {
   state: 'waiting' | 'proposed';
   /** The log index the leader gave it, when this member is that leader. */
   index: number;
+  /** The term in which it was forwarded to a leader; 0 when it was not (or not yet). */
+  forwardedInTerm: number;
   readonly resolve: (result: WriteResult) => void;
   readonly reject: (error: Error) => void;
 }
@@ -47,6 +49,18 @@ export function timedOut(leaderKnown: boolean, storeIndex: number): EtcdError {
 /** A refusal the store makes alike on every member: an etcd error, or an auth API error. */
 export function isEtcdError(error: unknown): error is EtcdError | AuthError {
   return error instanceof EtcdError || error instanceof AuthError;
+}
+
+/**
+ * etcd's ErrTimeoutDueToLeaderFail: the write went to a leader that another replaced before it
+ * was committed. Its outcome is unknown (the new leader may hold it, or a forward still in
+ * flight may reach it): the client decides whether to try again.
+ */
+export function timedOutDueToLeaderFailure(storeIndex: number): EtcdError {
+  return new RaftInternalError(
+    'etcdserver: request timed out, possibly due to previous leader failure',
+    storeIndex,
+  );
 }
 
 export function lostToNewLeader(storeIndex: number): Error {
