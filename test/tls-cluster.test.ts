@@ -212,3 +212,36 @@ describe('growing the mutual-TLS cluster', () => {
     expect(list.stdout).toContain(`name=member4 peerURLs=${fourth!.peerUrl} clientURLs=${fourth!.clientUrl}`);
   }, 180_000);
 });
+
+describe('v2 auth with client certificates', () => {
+  it('takes the common name of a verified client certificate as the user when no credentials are given', async () => {
+    const endpoint = members[0]!.clientUrl;
+    const as = (...args: string[]) => concordctl('--endpoints', endpoint, ...clientFlags(alice), ...args);
+    const asRoot = (...args: string[]) => as('--username', 'root:rootpw', ...args);
+    const expectOk = async (outcome: Promise<Awaited<ReturnType<typeof concordctl>>>) => {
+      const result = await outcome;
+      expect(result, result.stderr).toMatchObject({ code: 0 });
+    };
+    await expectOk(as('user', 'add', 'root:rootpw'));
+    await expectOk(as('auth', 'enable'));
+    try {
+      // Guests may do nothing; the role of "alice" (the certificate's CN) may write one prefix.
+      await expectOk(asRoot('role', 'revoke', 'guest', '--path', '/*', '--readwrite'));
+      await expectOk(asRoot('role', 'add', 'alice-writers'));
+      await expectOk(asRoot('role', 'grant', 'alice-writers', '--path', '/tls-alice/*', '--readwrite'));
+      await expectOk(asRoot('user', 'add', 'alice:unused-password'));
+      await expectOk(asRoot('user', 'grant', 'alice', '--roles', 'alice-writers'));
+      expect(await as('set', '/tls-alice/key', 'mine')).toMatchObject({ code: 0, stdout: 'mine\n' });
+      const outside = await as('set', '/elsewhere', 'no');
+      expect(outside.code).not.toBe(0);
+      expect(outside.stderr).toContain('Insufficient credentials');
+      // Credentials given win over the certificate: a wrong password is refused outright.
+      const wrong = await as('--username', 'alice:wrong', 'get', '/tls-alice/key');
+      expect(wrong.code).not.toBe(0);
+      // The certificate names no user with the root role: the auth API refuses it.
+      expect((await as('user', 'list')).code).not.toBe(0);
+    } finally {
+      await expectOk(asRoot('auth', 'disable'));
+    }
+  }, 180_000);
+});

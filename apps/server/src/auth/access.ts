@@ -1,3 +1,4 @@
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { roleAllowsKey } from '@concord/kv';
 import { type AuthUser, guestRoleName, rootRoleName, UnauthorizedError } from '@concord/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -15,10 +16,18 @@ type Identity =
 /**
  * etcd's `userFromBasicAuth`. An `Authorization` header that is not valid Basic auth, names no
  * user, or has the wrong password is refused outright: it does not fall back to the guest role.
+ * Without the header, on a member that verifies client certificates (`--client-cert-auth`),
+ * the common name of the client's certificate (or of a certificate above it in its verified
+ * chain) that names a user makes the request that user's, as etcd's `userFromClientCertificate`.
  */
 async function identify(context: V2Context, request: FastifyRequest): Promise<Identity> {
   const header = request.headers.authorization;
-  if (header === undefined || header === '') return { kind: 'guest' };
+  if (header === undefined || header === '') {
+    const user = context.options.tls?.settings.verifyClients
+      ? userFromClientCertificate(context, request)
+      : null;
+    return user === null ? { kind: 'guest' } : { kind: 'user', user };
+  }
   const credentials = parseBasicAuth(header);
   if (credentials === null) return { kind: 'refused' };
   const auth = context.node.store.auth;
@@ -29,6 +38,24 @@ async function identify(context: V2Context, request: FastifyRequest): Promise<Id
   // The user may have changed while the password was hashed: judge by what holds now.
   const current = auth.user(credentials.user);
   return current?.password === user.password ? { kind: 'user', user: current } : { kind: 'refused' };
+}
+
+function userFromClientCertificate(context: V2Context, request: FastifyRequest): AuthUser | null {
+  const socket = request.raw.socket as Partial<TLSSocket>;
+  // Only a certificate the TLS handshake verified against --trusted-ca-file counts.
+  if (socket.authorized !== true || socket.getPeerCertificate === undefined) return null;
+  const auth = context.node.store.auth;
+  let certificate: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  const seen = new Set<DetailedPeerCertificate>();
+  while (certificate !== undefined && certificate.subject !== undefined && !seen.has(certificate)) {
+    seen.add(certificate);
+    const commonName = certificate.subject.CN;
+    const user = typeof commonName === 'string' ? auth.user(commonName) : undefined;
+    if (user !== undefined) return user;
+    // The root of the chain is its own issuer.
+    certificate = certificate.issuerCertificate;
+  }
+  return null;
 }
 
 /** etcd's `hasRootAccess`: auth disabled, or a user with the root role. */
