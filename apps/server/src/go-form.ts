@@ -55,9 +55,12 @@ export function unescapePath(byteString: string): string | { error: string } {
   return unescapeBytes(byteString, false);
 }
 
+const asciiOnly = /^[\x00-\x7f]*$/;
+
 function unescapeBytes(byteString: string, plusIsSpace: boolean): string | { error: string } {
   if (!byteString.includes('%') && !(plusIsSpace && byteString.includes('+'))) {
-    return Buffer.from(byteString, 'latin1').toString('utf8');
+    // ASCII bytes are their own UTF-8: the common case needs no copy.
+    return asciiOnly.test(byteString) ? byteString : Buffer.from(byteString, 'latin1').toString('utf8');
   }
   const bytes: number[] = [];
   for (let position = 0; position < byteString.length; ) {
