@@ -55,12 +55,15 @@ export function unescapePath(byteString: string): string | { error: string } {
   return unescapeBytes(byteString, false);
 }
 
-const asciiOnly = /^[\x00-\x7f]*$/;
+/** Printable ASCII is its own UTF-8 (anything else takes the decoding path, which is right for it too). */
+const beyondPrintableAscii = /[^\x20-\x7e]/;
 
 function unescapeBytes(byteString: string, plusIsSpace: boolean): string | { error: string } {
   if (!byteString.includes('%') && !(plusIsSpace && byteString.includes('+'))) {
-    // ASCII bytes are their own UTF-8: the common case needs no copy.
-    return asciiOnly.test(byteString) ? byteString : Buffer.from(byteString, 'latin1').toString('utf8');
+    // The common case needs no copy.
+    return beyondPrintableAscii.test(byteString)
+      ? Buffer.from(byteString, 'latin1').toString('utf8')
+      : byteString;
   }
   const bytes: number[] = [];
   for (let position = 0; position < byteString.length; ) {

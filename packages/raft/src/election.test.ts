@@ -277,7 +277,14 @@ suite('forgetting a leader believed gone', () => {
   it('a follower that forgets its leader grants pre-votes at once, where the lease held it back', () => {
     const network = new TestNetwork({ voters: ['1', '2', '3'] });
     elect(network, '1');
-    const preVote: Message = { type: 'preVote', from: '3', to: '2', term: 2, lastLogIndex: 1, lastLogTerm: 1 };
+    const preVote: Message = {
+      type: 'preVote',
+      from: '3',
+      to: '2',
+      term: 2,
+      lastLogIndex: 1,
+      lastLogTerm: 1,
+    };
     network.send(preVote);
     network.flush('2');
     expect(network.take(from('2')).map(describe)).toEqual([]); // ignored within the lease

@@ -1,11 +1,21 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const launcher = fileURLToPath(new URL('../../../../bin/concord', import.meta.url));
-const concordctl = fileURLToPath(new URL('../../../../bin/concordctl', import.meta.url));
+const root = repositoryRoot(fileURLToPath(import.meta.url));
+const launcher = join(root, 'bin', 'concord');
+const concordctl = join(root, 'bin', 'concordctl');
+
+/** The directory above this file that holds bin/concord: the sources and the bundle both live below it. */
+function repositoryRoot(file: string): string {
+  for (let directory = dirname(file); directory !== dirname(directory); directory = dirname(directory)) {
+    if (existsSync(join(directory, 'bin', 'concord'))) return directory;
+  }
+  throw new Error(`concord dev-cluster: no bin/concord above ${file}`);
+}
 
 /**
  * Starts a local cluster of real member processes on loopback (as etcd's Procfile does:
