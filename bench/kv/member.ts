@@ -45,15 +45,17 @@ async function open(directory: string): Promise<Node> {
   return node;
 }
 
-/** Memory of the member at rest: garbage collected, nothing being written. */
+/**
+ * Memory of the member at rest: nothing being written, and no collection forced (garbage the
+ * member's own collections have not reclaimed yet is memory it holds). The peak is the
+ * process's largest RSS so far.
+ */
 async function memoryAtRest(node: Node): Promise<string> {
   await node.settled();
-  for (let round = 0; round < 3; round++) {
-    global.gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  await new Promise((resolve) => setTimeout(resolve, 900));
   const memory = process.memoryUsage();
-  return `RSS ${megabytes(memory.rss)} MB (heap used ${megabytes(memory.heapUsed)} MB of ${megabytes(memory.heapTotal)} MB, external ${megabytes(memory.external)} MB, array buffers ${megabytes(memory.arrayBuffers)} MB)`;
+  const peak = process.resourceUsage().maxRSS * 1024;
+  return `RSS ${megabytes(memory.rss)} MB, peak ${megabytes(peak)} MB (heap used ${megabytes(memory.heapUsed)} MB of ${megabytes(memory.heapTotal)} MB, external ${megabytes(memory.external)} MB, array buffers ${megabytes(memory.arrayBuffers)} MB)`;
 }
 
 async function reopen(directory: string): Promise<void> {
