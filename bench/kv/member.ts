@@ -5,6 +5,9 @@
  * Targets (issue: the replicated store): RSS < 600 MB with 1,000,000 keys of 100 bytes;
  * restart < 10 s.
  *
+ * `pnpm bench:member` runs with the V8 flags a member runs with (bin/concord); the restart's
+ * process inherits them.
+ *
  * The restart runs in a process of its own (this script with `--reopen DIR`), so that its
  * time and memory are those of a member starting from its data directory, not of a process
  * that also carries what the write phase left behind.
