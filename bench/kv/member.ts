@@ -5,6 +5,9 @@
  * Targets (issue: the replicated store): RSS < 600 MB with 1,000,000 keys of 100 bytes;
  * restart < 10 s.
  *
+ * `pnpm bench:member` runs with the V8 flags a member runs with (bin/concord); the restart's
+ * process inherits them.
+ *
  * The restart runs in a process of its own (this script with `--reopen DIR`), so that its
  * time and memory are those of a member starting from its data directory, not of a process
  * that also carries what the write phase left behind.
@@ -45,15 +48,17 @@ async function open(directory: string): Promise<Node> {
   return node;
 }
 
-/** Memory of the member at rest: garbage collected, nothing being written. */
+/**
+ * Memory of the member at rest: nothing being written, and no collection forced (garbage the
+ * member's own collections have not reclaimed yet is memory it holds). The peak is the
+ * process's largest RSS so far.
+ */
 async function memoryAtRest(node: Node): Promise<string> {
   await node.settled();
-  for (let round = 0; round < 3; round++) {
-    global.gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  await new Promise((resolve) => setTimeout(resolve, 900));
   const memory = process.memoryUsage();
-  return `RSS ${megabytes(memory.rss)} MB (heap used ${megabytes(memory.heapUsed)} MB of ${megabytes(memory.heapTotal)} MB, external ${megabytes(memory.external)} MB, array buffers ${megabytes(memory.arrayBuffers)} MB)`;
+  const peak = process.resourceUsage().maxRSS * 1024;
+  return `RSS ${megabytes(memory.rss)} MB, peak ${megabytes(peak)} MB (heap used ${megabytes(memory.heapUsed)} MB of ${megabytes(memory.heapTotal)} MB, external ${megabytes(memory.external)} MB, array buffers ${megabytes(memory.arrayBuffers)} MB)`;
 }
 
 async function reopen(directory: string): Promise<void> {
@@ -78,6 +83,7 @@ async function writeThenRestart(): Promise<void> {
   try {
     const node = await open(directory);
     const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     let next = 0;
     const worker = async () => {
       while (next < keys) {
@@ -87,8 +93,10 @@ async function writeThenRestart(): Promise<void> {
     };
     await Promise.all(Array.from({ length: window }, worker));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpuBefore);
+    // As for the restart, the CPU time is what a busy machine does not distort.
     console.log(
-      `writes: ${keys.toLocaleString('en-US')} in ${seconds.toFixed(1)} s = ${Math.round(keys / seconds).toLocaleString('en-US')} writes/s (window ${window})`,
+      `writes: ${keys.toLocaleString('en-US')} in ${seconds.toFixed(1)} s = ${Math.round(keys / seconds).toLocaleString('en-US')} writes/s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU, window ${window})`,
     );
     console.log(`after the writes: ${await memoryAtRest(node)}`);
     await node.close();

@@ -27,12 +27,29 @@ export function encodeMemberSnapshotChunks(
   members: readonly MemberAttributes[],
   storeChunks: readonly Uint8Array[],
 ): Uint8Array[] {
+  return [memberSnapshotHead(members), ...storeChunks];
+}
+
+/**
+ * The same bytes handed to `write` piece by piece: the header and members, then whatever
+ * `writeStore` hands over (the store's snapshot as it is encoded).
+ */
+export function writeMemberSnapshot(
+  members: readonly MemberAttributes[],
+  writeStore: (write: (piece: Uint8Array) => void) => void,
+  write: (piece: Uint8Array) => void,
+): void {
+  write(memberSnapshotHead(members));
+  writeStore(write);
+}
+
+function memberSnapshotHead(members: readonly MemberAttributes[]): Uint8Array {
   const membersBytes = new TextEncoder().encode(JSON.stringify(members));
   const head = new Uint8Array(headerBytes + membersBytes.length);
   head.set(magic, 0);
   new DataView(head.buffer).setUint32(4, membersBytes.length);
   head.set(membersBytes, headerBytes);
-  return [head, ...storeChunks];
+  return head;
 }
 
 export function decodeMemberSnapshot(bytes: Uint8Array): { members: MemberAttributes[]; store: Uint8Array } {

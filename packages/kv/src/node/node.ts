@@ -16,7 +16,7 @@ import { applyRequest, Store, type StoreOptions, type StoreRequest } from '../st
 import { type RestoredLog, Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
 import { type MemberAttributes, MemberRegistry } from './member-registry.ts';
-import { decodeMemberSnapshot, encodeMemberSnapshotChunks } from './member-snapshot.ts';
+import { decodeMemberSnapshot, writeMemberSnapshot } from './member-snapshot.ts';
 import { MembershipChanges } from './membership-changes.ts';
 import { type NodeMetrics, silentNodeMetrics } from './node-metrics.ts';
 import {
@@ -636,16 +636,27 @@ export class Node {
   }
 
   /**
-   * Encodes the applied state at once (it must not move under the encoding), then saves it in
-   * the background: writes and reads go on while a large snapshot reaches the disk. The log is
-   * compacted, and the WAL segments it covers released, only once the snapshot is durable.
+   * Encodes the applied state at once (it must not move under the encoding), straight to the
+   * snapshot file, then makes the file durable in the background: writes and reads go on while
+   * a large snapshot reaches the disk. The encoding is written as it is made (page cache, no
+   * fsync) through one reused buffer, so a large store's encoding is never held in memory.
+   * The log is compacted, and the WAL segments it covers released, only once the snapshot is
+   * durable.
    */
   private startSnapshot(): void {
-    // Chunks all the way to the file: a large store is never copied into one buffer.
-    const chunks = encodeMemberSnapshotChunks(this.members.list(), this.store.snapshotChunks());
     const meta = this.raft.snapshotMeta(this.appliedIndex);
-    const bytes = chunks.reduce((total, chunk) => total + chunk.length, 0);
-    this.snapshotSave = this.timeSnapshotSave(() => this.wal.saveSnapshotChunks(meta, chunks)).then(
+    let bytes = 0;
+    // saveSnapshotStreamed calls this before it returns, so the state encoded is this one.
+    const encode = (write: (piece: Uint8Array) => void) =>
+      writeMemberSnapshot(
+        this.members.list(),
+        (writeStore) => this.store.writeSnapshot(writeStore),
+        (piece) => {
+          bytes += piece.length;
+          write(piece);
+        },
+      );
+    this.snapshotSave = this.timeSnapshotSave(() => this.wal.saveSnapshotStreamed(meta, encode)).then(
       () => {
         this.logger.info({ index: meta.index, bytes }, 'snapshot saved');
         // Set together, so that no Ready in between sees neither and starts another snapshot.

@@ -5,9 +5,13 @@ const chunkBytes = 1 << 20;
 
 /**
  * A little-endian byte sink that grows in fixed chunks: no copying of what was already
- * written until `finish`, which copies once.
+ * written until `finish`, which copies once. Given `flushed`, it keeps one chunk instead: a
+ * full chunk is handed to `flushed`, which must be done with it when it returns (the chunk is
+ * then written over), and `flush` hands over the rest.
  */
 export class BinaryWriter {
+  constructor(private readonly flushed: ((chunk: Uint8Array) => void) | null = null) {}
+
   private readonly full: Uint8Array[] = [];
   private fullBytes = 0;
   private chunk = new Uint8Array(chunkBytes);
@@ -54,6 +58,12 @@ export class BinaryWriter {
     return [...this.full, this.chunk.subarray(0, this.length)];
   }
 
+  /** Hands what is left to `flushed`; the writer is empty afterwards. */
+  flush(): void {
+    if (this.length > 0) this.flushed?.(this.chunk.subarray(0, this.length));
+    this.length = 0;
+  }
+
   finish(): Uint8Array {
     const result = new Uint8Array(this.fullBytes + this.length);
     let offset = 0;
@@ -67,8 +77,13 @@ export class BinaryWriter {
 
   private reserve(count: number): void {
     if (this.length + count <= this.chunk.length) return;
-    this.full.push(this.chunk.subarray(0, this.length));
-    this.fullBytes += this.length;
+    if (this.flushed !== null) {
+      this.flush();
+      if (count <= this.chunk.length) return;
+    } else {
+      this.full.push(this.chunk.subarray(0, this.length));
+      this.fullBytes += this.length;
+    }
     this.chunk = new Uint8Array(Math.max(chunkBytes, count));
     this.view = new DataView(this.chunk.buffer);
     this.length = 0;

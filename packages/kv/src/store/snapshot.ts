@@ -39,13 +39,27 @@ export function encodeSnapshotChunks(
   return encodeSnapshotWriter(root, currentIndex, history, auth).finishChunks();
 }
 
+/**
+ * The same bytes again, handed to `write` a chunk at a time as they are encoded; each chunk's
+ * buffer is reused once `write` returns. For writing a large store straight to a file.
+ */
+export function writeSnapshot(
+  root: TreeNode,
+  currentIndex: number,
+  history: EventHistory,
+  auth: AuthState,
+  write: (chunk: Uint8Array) => void,
+): void {
+  encodeSnapshotWriter(root, currentIndex, history, auth, new BinaryWriter(write)).flush();
+}
+
 function encodeSnapshotWriter(
   root: TreeNode,
   currentIndex: number,
   history: EventHistory,
   auth: AuthState,
+  writer = new BinaryWriter(),
 ): BinaryWriter {
-  const writer = new BinaryWriter();
   writer.writeBytes(magic);
   writer.writeUint32(formatVersion);
   writer.writeSafeInteger(currentIndex);

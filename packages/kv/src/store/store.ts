@@ -29,7 +29,7 @@ import {
   type WatchOptions,
 } from './options.ts';
 import { loadNode, removedNode, representNode, writtenNode } from './representation.ts';
-import { decodeSnapshot, encodeSnapshot, encodeSnapshotChunks } from './snapshot.ts';
+import { decodeSnapshot, encodeSnapshot, encodeSnapshotChunks, writeSnapshot } from './snapshot.ts';
 import { keyOf, permanent, TreeNode, visitSubtree } from './tree-node.ts';
 import { TtlHeap } from './ttl-heap.ts';
 import { Watcher, watchBufferCapacityDefault } from './watcher.ts';
@@ -255,6 +255,15 @@ export class Store {
   /** The same bytes as `snapshot()`, in chunks, for writing a large store without copying it. */
   snapshotChunks(): Uint8Array[] {
     return encodeSnapshotChunks(this.root, this.index, this.history, this.authState);
+  }
+
+  /**
+   * The snapshot's bytes handed to `write` chunk by chunk as they are encoded, each chunk's
+   * buffer reused once `write` returns: written straight to a file, a large store's encoding
+   * is never in memory whole.
+   */
+  writeSnapshot(write: (chunk: Uint8Array) => void): void {
+    writeSnapshot(this.root, this.index, this.history, this.authState, write);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32c } from './crc32c.ts';
+import { crc32c, crc32cCombine } from './crc32c.ts';
 
 // Bit-at-a-time reference, independent of the table construction.
 function crc32cReference(bytes: Uint8Array): number {
@@ -35,6 +35,16 @@ describe('crc32c', () => {
     const whole = crc32c(bytes);
     for (let split = 0; split <= bytes.length; split++) {
       expect(crc32c(bytes.subarray(split), crc32c(bytes.subarray(0, split)))).toBe(whole);
+    }
+  });
+
+  it('combines the checksums of two pieces into that of the whole', () => {
+    const bytes = new Uint8Array(70_000);
+    for (let position = 0; position < bytes.length; position++) bytes[position] = (position * 31 + 11) & 0xff;
+    for (const split of [0, 1, 2, 3, 8, 255, 4096, 65_537, bytes.length]) {
+      const head = bytes.subarray(0, split);
+      const tail = bytes.subarray(split);
+      expect(crc32cCombine(crc32c(head), crc32c(tail), tail.length)).toBe(crc32c(bytes));
     }
   });
 });

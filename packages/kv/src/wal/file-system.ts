@@ -41,6 +41,35 @@ export async function writeFileAtomically(
   await syncDirectory(path.dirname(target));
 }
 
+/**
+ * `writeFileAtomically` for content made while it is written: `write` runs before this
+ * returns, writing to the temporary file's descriptor synchronously (see `writeAllSync`);
+ * the fsync, rename and directory fsync follow asynchronously. For a large snapshot encoded
+ * straight to the file, so that its bytes are never all in memory at once.
+ */
+export async function writeFileAtomicallyWith(target: string, write: (fd: number) => void): Promise<void> {
+  const temporary = `${target}.tmp`;
+  const fd = fs.openSync(temporary, 'w');
+  try {
+    write(fd);
+    await new Promise<void>((resolve, reject) =>
+      fs.fsync(fd, (error) => (error ? reject(error) : resolve())),
+    );
+  } finally {
+    await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
+  }
+  await rename(temporary, target);
+  await syncDirectory(path.dirname(target));
+}
+
+/** Write every byte at `position` synchronously: a copy into the page cache, no fsync. */
+export function writeAllSync(fd: number, bytes: Uint8Array, position: number): void {
+  let written = 0;
+  while (written < bytes.length) {
+    written += fs.writeSync(fd, bytes, written, bytes.length - written, position + written);
+  }
+}
+
 /** Write every byte at `position`: one syscall normally, more only if the kernel writes short. */
 /**
  * Records up to this size are written with a synchronous write: a copy into the page cache

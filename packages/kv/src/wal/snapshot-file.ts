@@ -10,7 +10,7 @@
 
 import type { Configuration, NodeId, Snapshot, SnapshotMeta } from '@concord/raft';
 import { BinaryReader, BinaryWriter, DecodeError, string16Bytes } from './binary.ts';
-import { crc32c } from './crc32c.ts';
+import { crc32c, crc32cCombine } from './crc32c.ts';
 import { assert } from './errors.ts';
 
 const snapshotMagic = 0x504e_5343; // "CSNP" little-endian
@@ -48,7 +48,7 @@ export function snapshotFileBytes(snapshot: Snapshot): number {
 }
 
 /** Bytes of the file before the snapshot's data: preamble, meta, data length. */
-function snapshotHeaderBytes(meta: SnapshotMeta): number {
+export function snapshotHeaderBytes(meta: SnapshotMeta): number {
   return preambleBytes + 16 + memberListBytes(meta.config.voters) + memberListBytes(meta.config.learners) + 8;
 }
 
@@ -79,9 +79,25 @@ export function encodeSnapshotFileChunks(
   meta: SnapshotMeta,
   dataChunks: readonly Uint8Array[],
 ): Uint8Array[] {
-  const headerBytes = snapshotHeaderBytes(meta);
   let dataBytes = 0;
-  for (const chunk of dataChunks) dataBytes += chunk.length;
+  let dataChecksum = 0;
+  for (const chunk of dataChunks) {
+    dataBytes += chunk.length;
+    dataChecksum = crc32c(chunk, dataChecksum);
+  }
+  return [encodeSnapshotFileHeader(meta, dataBytes, dataChecksum), ...dataChunks];
+}
+
+/**
+ * The bytes of the file before the data, given the data's length and CRC-32C: the header of
+ * a file whose data was written first (the header's own checksum covers the data too).
+ */
+export function encodeSnapshotFileHeader(
+  meta: SnapshotMeta,
+  dataBytes: number,
+  dataChecksum: number,
+): Buffer {
+  const headerBytes = snapshotHeaderBytes(meta);
   const writer = new BinaryWriter(headerBytes);
   writer.u32(snapshotMagic);
   writer.u32(snapshotFormatVersion);
@@ -95,10 +111,13 @@ export function encodeSnapshotFileChunks(
     writer.offset === headerBytes,
     `snapshot header encoded to ${writer.offset} bytes, expected ${headerBytes}`,
   );
-  let checksum = crc32c(writer.viewRange(preambleBytes, headerBytes));
-  for (const chunk of dataChunks) checksum = crc32c(chunk, checksum);
+  const checksum = crc32cCombine(
+    crc32c(writer.viewRange(preambleBytes, headerBytes)),
+    dataChecksum,
+    dataBytes,
+  );
   writer.patchU32(8, checksum);
-  return [writer.view(), ...dataChunks];
+  return writer.view();
 }
 
 export function snapshotChunksFileBytes(meta: SnapshotMeta, dataChunks: readonly Uint8Array[]): number {

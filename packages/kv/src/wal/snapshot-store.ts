@@ -4,15 +4,18 @@
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Snapshot, SnapshotMeta } from '@concord/raft';
+import { crc32c } from './crc32c.ts';
 import { assert, SnapshotCorruptError, WalRecordTooLargeError } from './errors.ts';
-import { syncDirectory, writeFileAtomically } from './file-system.ts';
+import { syncDirectory, writeAllSync, writeFileAtomically, writeFileAtomicallyWith } from './file-system.ts';
 import {
   decodeSnapshotFile,
   encodeSnapshotFileChunks,
+  encodeSnapshotFileHeader,
   parseSnapshotFileName,
   type SnapshotName,
   snapshotChunksFileBytes,
   snapshotFileName,
+  snapshotHeaderBytes,
 } from './snapshot-file.ts';
 
 export interface SnapshotStoreOptions {
@@ -93,6 +96,39 @@ export class SnapshotStore {
       path.join(this.directory, fileName),
       encodeSnapshotFileChunks(meta, dataChunks),
     );
+    this.remember(fileName);
+  }
+
+  /**
+   * Like `saveChunks`, with the data handed over piece by piece by `produce`, which runs before
+   * this returns: each piece is written to the file (page cache, no fsync) before `produce`
+   * goes on, so a piece's buffer may be reused for the next, and the data is never all in
+   * memory. The header, whose checksum covers the data, is written last, at the file's start.
+   */
+  async saveStreamed(
+    meta: SnapshotMeta,
+    produce: (write: (piece: Uint8Array) => void) => void,
+  ): Promise<void> {
+    const fileName = snapshotFileName(meta.term, meta.index);
+    const headerBytes = snapshotHeaderBytes(meta);
+    const bytesMax = this.options.snapshotBytesMax;
+    await writeFileAtomicallyWith(path.join(this.directory, fileName), (fd) => {
+      let position = headerBytes;
+      let dataChecksum = 0;
+      produce((piece) => {
+        if (position + piece.length > bytesMax) {
+          throw new WalRecordTooLargeError(position + piece.length, bytesMax, 'snapshot file');
+        }
+        writeAllSync(fd, piece, position);
+        dataChecksum = crc32c(piece, dataChecksum);
+        position += piece.length;
+      });
+      writeAllSync(fd, encodeSnapshotFileHeader(meta, position - headerBytes, dataChecksum), 0);
+    });
+    this.remember(fileName);
+  }
+
+  private remember(fileName: string): void {
     const name = parseSnapshotFileName(fileName);
     assert(name !== null, `snapshot file name ${fileName} must parse`);
     this.names = [name, ...this.names.filter((existing) => existing.fileName !== fileName)].sort(newestFirst);

@@ -169,6 +169,27 @@ export class Wal {
     this.checkUsable();
     checkSnapshot({ meta, data: new Uint8Array(0) });
     await this.snapshots.saveChunks(meta, dataChunks);
+    return this.markSnapshot(meta);
+  }
+
+  /**
+   * `saveSnapshot` with the data written to the file as `produce` hands it over, piece by
+   * piece, before this returns (each piece is in the file before `produce` goes on, so its
+   * buffer may be reused): a member encodes a large store straight to disk, never holding
+   * the encoding in memory. Durable once the promise resolves, as with `saveSnapshot`.
+   */
+  async saveSnapshotStreamed(
+    meta: SnapshotMeta,
+    produce: (write: (piece: Uint8Array) => void) => void,
+  ): Promise<void> {
+    this.checkUsable();
+    checkSnapshot({ meta, data: new Uint8Array(0) });
+    await this.snapshots.saveStreamed(meta, produce);
+    return this.markSnapshot(meta);
+  }
+
+  /** The marker record that makes a saved snapshot file part of the log. */
+  private markSnapshot(meta: SnapshotMeta): Promise<void> {
     // The WAL may have been closed or failed while the file was written.
     this.checkUsable();
     const marker = { index: meta.index, term: meta.term };
