@@ -1,8 +1,7 @@
 // The load generator: a child process of the driver (compare.ts), so that its CPU use is its own
 // and visible. Keep-alive connections through undici pools; latencies into an HDR histogram.
 // It runs one request at a time from the driver and exits when the driver goes away.
-import hdr from 'hdr-histogram-js';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { runFailover } from './failover-workload.ts';
 import { runLock } from './lock-workload.ts';
 import type {
@@ -14,10 +13,8 @@ import type {
   RowResult,
   Workload,
 } from './protocol.ts';
+import { formHeaders, LatencyRecorder, poolsFor } from './v2-client.ts';
 import { runWatch } from './watch-workload.ts';
-
-/** Latencies are recorded in microseconds, up to a minute. */
-const latencyMicrosecondsMax = 60_000_000;
 
 interface Outcome {
   readonly ok: boolean;
@@ -26,24 +23,12 @@ interface Outcome {
 }
 
 function openPools(clientUrls: readonly string[], clients: number, requestTimeoutMs: number): Pool[] {
-  const connections = Math.ceil(clients / clientUrls.length);
-  return clientUrls.map(
-    (url) =>
-      new Pool(url, {
-        connections,
-        pipelining: 1,
-        keepAliveTimeout: 60_000,
-        headersTimeout: requestTimeoutMs,
-        bodyTimeout: requestTimeoutMs,
-      }),
-  );
+  return poolsFor(clientUrls, Math.ceil(clients / clientUrls.length), requestTimeoutMs);
 }
 
 function formBody(valueBytes: number): Buffer {
   return Buffer.from(`value=${'v'.repeat(valueBytes)}`);
 }
-
-const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
 
 async function send(pool: Pool, workload: Workload, key: number, body: Buffer): Promise<Outcome> {
   try {
@@ -66,7 +51,7 @@ async function send(pool: Pool, workload: Workload, key: number, body: Buffer): 
 async function runRow(request: RowRequest): Promise<RowResult> {
   const pools = openPools(request.clientUrls, request.clients, request.requestTimeoutMs);
   const body = formBody(request.valueBytes);
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: latencyMicrosecondsMax });
+  const latencies = new LatencyRecorder();
   const errorKinds: Record<string, number> = {};
   const started = performance.now();
   const measureStart = started + request.warmupSeconds * 1000;
@@ -93,8 +78,7 @@ async function runRow(request: RowRequest): Promise<RowResult> {
       if (sent < measureStart) continue;
       requests++;
       if (outcome.ok) {
-        const micros = Math.round((performance.now() - sent) * 1000);
-        histogram.recordValue(Math.min(latencyMicrosecondsMax, Math.max(1, micros)));
+        latencies.recordMs(performance.now() - sent);
       } else {
         errors++;
         errorKinds[outcome.kind] = (errorKinds[outcome.kind] ?? 0) + 1;
@@ -109,8 +93,7 @@ async function runRow(request: RowRequest): Promise<RowResult> {
   }
   const cpu = process.cpuUsage(cpuAtMeasureStart);
   const cpuWallMs = Math.max(1, performance.now() - wallAtMeasureStart);
-  const encoded = hdr.encodeIntoCompressedBase64(histogram);
-  histogram.destroy();
+  const encoded = latencies.encodeAndDestroy();
   return {
     type: 'row-result',
     requests,
