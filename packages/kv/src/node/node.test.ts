@@ -1,14 +1,16 @@
+import fs from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EtcdError } from '@concord/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Node } from './node.ts';
 import { NodeKv } from './node-kv.ts';
 import { InProcessCluster, sleep } from './test-cluster.ts';
 
 let cluster: InProcessCluster | null = null;
 afterEach(async () => {
+  vi.restoreAllMocks();
   await cluster?.close();
   cluster = null;
 });
@@ -57,6 +59,23 @@ describe('Node', () => {
       await restarted.close();
       await rm(image, { recursive: true, force: true });
     }
+  });
+
+  it('waits on the disk on its own thread for a lone write, never for a burst', async () => {
+    // A bound no fdatasync of the test machine reaches (the WAL's tests cover a slow disk).
+    cluster = await InProcessCluster.start(1, { wal: { fsyncOnThisThreadMsMax: 10_000 } });
+    await cluster.waitForLeader();
+    const kv = new NodeKv(cluster.node('m1'));
+    await kv.set('/warm', '0');
+    const onThread = vi.spyOn(fs, 'fdatasyncSync');
+    // One client, one write at a time: no hand-over to the thread pool.
+    for (let i = 0; i < 5; i++) await kv.set(`/lone/${i}`, String(i));
+    expect(onThread).toHaveBeenCalledTimes(5);
+    onThread.mockClear();
+    // Twenty clients at once: their writes share fdatasyncs on the pool, the event loop free.
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => kv.set(`/burst/${i}`, String(i))));
+    expect(burst.map((result) => result.response.action)).toEqual(Array(20).fill('set'));
+    expect(onThread).not.toHaveBeenCalled();
   });
 
   it('accepts writes on any member of three and shows them on all', async () => {

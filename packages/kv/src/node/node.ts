@@ -264,11 +264,12 @@ export class Node {
   propose(request: StoreRequest, signal?: AbortSignal): Promise<WriteResult> {
     if (this.closed) return Promise.reject(this.closingError());
     const id = `${this.memberId}-${this.idPrefix}-${++this.nextRequestNumber}`;
-    const envelope: Envelope = { kind: 'request', id, timeMs: this.clock(), request };
+    const envelope = { kind: 'request', id, timeMs: this.clock(), request } as const;
     return new Promise<WriteResult>((resolve, reject) => {
       const write: PendingWrite = {
         id,
         request,
+        envelope,
         data: encodeEnvelope(envelope),
         deadlineMs: this.clock() + this.requestTimeoutMs,
         state: 'waiting',
@@ -480,13 +481,33 @@ export class Node {
   private async drain(): Promise<void> {
     try {
       this.compactToSavedSnapshot();
+      this.snapshotIfDue();
+      let waitedForIo = false;
       while (!this.closed && this.raft.hasReady()) {
+        if (!waitedForIo && this.writes.size <= 1) {
+          // Perhaps a lone write, whose fdatasync would be cheaper on this thread; but other
+          // requests may have arrived in this same turn and not been read yet. Reading them
+          // first (the callbacks of this turn's I/O run before setImmediate's) tells.
+          waitedForIo = true;
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
         await this.handleReady(this.raft.ready());
         this.compactToSavedSnapshot();
       }
     } catch (error) {
       this.fatal(error as Error);
     }
+  }
+
+  /**
+   * A Ready whose write may wait for its fdatasync on this thread (see AppendOptions): at most
+   * one new entry and at most one write of this member's clients waiting, after this turn's I/O
+   * was read, and no message to send first (a leader's appends to its followers leave before
+   * its own fdatasync, so that theirs run at the same time).
+   */
+  private isLoneWrite(ready: Ready): boolean {
+    return ready.entries.length <= 1 && ready.messages.length === 0 && this.writes.size <= 1;
   }
 
   private async handleReady(ready: Ready): Promise<void> {
@@ -503,7 +524,9 @@ export class Node {
     const installed = ready.snapshot === null ? null : this.takeIncomingSnapshot(ready.snapshot.meta);
     if (installed !== null) await this.timeSnapshotSave(() => this.wal.saveSnapshot(installed));
     if (ready.hardState !== null) this.latestHardState = ready.hardState;
-    const persisted = this.mustSync(ready) ? this.wal.append(this.latestHardState, ready.entries) : null;
+    const persisted = this.mustSync(ready)
+      ? this.wal.append(this.latestHardState, ready.entries, { onThisThread: this.isLoneWrite(ready) })
+      : null;
     if (installed === null) {
       // Committed entries are durable on a quorum already, this member included (the core
       // counts a member's entries only once they are durable there): they are applied, and
@@ -525,6 +548,15 @@ export class Node {
       this.membership.reportPeersOf(ready.snapshot.meta.config);
       this.applyCommitted(ready.committedEntries);
     }
+    this.snapshotIfDue();
+  }
+
+  /**
+   * Starts a snapshot once enough entries were applied since the last one. Checked after each
+   * Ready and when a loop starts, which a saved snapshot schedules: entries applied while the
+   * previous snapshot was being written are not left waiting for the next write.
+   */
+  private snapshotIfDue(): void {
     const lastSnapshotIndex = Math.max(this.snapshotIndex, this.savedSnapshot?.index ?? 0);
     if (this.snapshotSave === null && this.appliedIndex - lastSnapshotIndex >= this.snapshotEveryEntries) {
       this.startSnapshot();
@@ -592,9 +624,9 @@ export class Node {
   private apply(entry: Entry): void {
     this.appliedIndex = entry.index;
     this.appliedTerm = entry.term;
-    const envelope = entry.type === 'normal' && entry.data.length > 0 ? decodeEnvelope(entry.data) : null;
-    this.membership.apply(entry, envelope?.kind === 'peers' ? envelope : null);
     const displacedId = this.writesByIndex.get(entry.index);
+    const envelope = this.envelopeOf(entry, displacedId);
+    this.membership.apply(entry, envelope?.kind === 'peers' ? envelope : null);
     this.writesByIndex.delete(entry.index);
     if (envelope === null || envelope.kind === 'peers') {
       if (displacedId !== undefined) this.failWrite(displacedId, lostToNewLeader(this.store.currentIndex));
@@ -610,6 +642,18 @@ export class Node {
       }
       this.applyRequest(envelope.id, envelope.request, envelope.timeMs);
     }
+  }
+
+  /**
+   * The entry's envelope. An entry this member appended as leader still holds the very bytes
+   * its pending write encoded (the core keeps them by reference): their envelope is at hand,
+   * and only entries from elsewhere are decoded.
+   */
+  private envelopeOf(entry: Entry, ownWriteId: string | undefined): Envelope | null {
+    if (entry.type !== 'normal' || entry.data.length === 0) return null;
+    const own = ownWriteId === undefined ? undefined : this.writes.get(ownWriteId);
+    if (own !== undefined && own.data === entry.data) return own.envelope;
+    return decodeEnvelope(entry.data);
   }
 
   private applyRequest(id: string, request: StoreRequest, timeMs: number): void {

@@ -6,6 +6,7 @@ import {
   type V2Response,
 } from '@concord/protocol';
 import type { StoreRequest } from '../store/index.ts';
+import type { Envelope } from './envelope.ts';
 
 /** The outcome of a write: the store's answer and where in the Raft log it was applied. */
 export interface WriteResult {
@@ -18,6 +19,8 @@ export interface WriteResult {
 export interface PendingWrite {
   readonly id: string;
   readonly request: StoreRequest;
+  /** What `data` encodes: applying the write's own entry here needs no decoding. */
+  readonly envelope: Envelope & { readonly kind: 'request' };
   readonly data: Uint8Array;
   readonly deadlineMs: number;
   /** 'waiting': no leader took it yet, retried each tick; 'proposed': in a leader's log or forwarded. */

@@ -15,5 +15,5 @@ export {
 export { configureFailpoints, FailpointError, type FailpointName, failpointNames } from './failpoints.ts';
 export { type WalOptions, walDefaults } from './options.ts';
 export type { RestoredLog } from './recover.ts';
-export { type OpenedWal, type Released, Wal } from './wal.ts';
+export { type AppendOptions, type OpenedWal, type Released, Wal } from './wal.ts';
 export { silentWalMetrics, type WalMetrics } from './wal-metrics.ts';

@@ -14,6 +14,12 @@ export interface WalOptions {
   readonly snapshotBytesMax?: number;
   /** Snapshot files kept; the WAL is kept back to the oldest of them, so it can be the fallback. */
   readonly snapshotsKept?: number;
+  /**
+   * An append may have its fdatasync run on the calling thread (`AppendOptions.onThisThread`)
+   * only while the last fdatasync took less than this many milliseconds: on a slow disk the
+   * event loop is never held for long.
+   */
+  readonly fsyncOnThisThreadMsMax?: number;
 }
 
 export type ResolvedWalOptions = Required<WalOptions>;
@@ -26,6 +32,7 @@ export const walDefaults: ResolvedWalOptions = {
   batchEntriesMax: 65_536,
   snapshotBytesMax: 1024 * mebibyte,
   snapshotsKept: 2,
+  fsyncOnThisThreadMsMax: 2,
 };
 
 /** Node ids are short (16 hex digits in Concord); the bound keeps a bad id out of the log. */

@@ -203,6 +203,58 @@ describe('Wal bounds and arguments', () => {
     await reopened.wal.close();
   });
 
+  it('runs the fdatasync of a small record on the calling thread when asked, while the disk is fast', async () => {
+    // A bound no real fdatasync reaches, and a fake disk that exceeds it once.
+    const { wal } = await Wal.open(directory, { fsyncOnThisThreadMsMax: 1000 });
+    const probe = await open(path.join(directory, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const poolSyncs = vi.spyOn(prototype, 'datasync');
+    const realSync = fs.fdatasyncSync;
+    let slowDisk = false;
+    const threadSyncs = vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
+      realSync(fd);
+      // Slower than the bound: the next fdatasync goes back to the thread pool.
+      if (slowDisk) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1100);
+    });
+
+    await wal.append(null, [normal(1, 1)]);
+    expect([threadSyncs.mock.calls.length, poolSyncs.mock.calls.length]).toEqual([0, 1]);
+    await wal.append(null, [normal(2, 1)], { onThisThread: true });
+    expect([threadSyncs.mock.calls.length, poolSyncs.mock.calls.length]).toEqual([1, 1]);
+    // A record over 64 KiB is never made durable on the calling thread.
+    await wal.append(null, [normal(3, 1, 'x'.repeat(70_000))], { onThisThread: true });
+    expect([threadSyncs.mock.calls.length, poolSyncs.mock.calls.length]).toEqual([1, 2]);
+
+    slowDisk = true;
+    await wal.append(null, [normal(4, 1)], { onThisThread: true });
+    slowDisk = false;
+    expect([threadSyncs.mock.calls.length, poolSyncs.mock.calls.length]).toEqual([2, 2]);
+    await wal.append(null, [normal(5, 1)], { onThisThread: true });
+    expect([threadSyncs.mock.calls.length, poolSyncs.mock.calls.length]).toEqual([2, 3]);
+    // That pool fdatasync was fast: the calling thread may wait on the disk again.
+    await wal.append(null, [normal(6, 1)], { onThisThread: true });
+    expect([threadSyncs.mock.calls.length, poolSyncs.mock.calls.length]).toEqual([3, 3]);
+
+    vi.restoreAllMocks();
+    await wal.close();
+    const reopened = await Wal.open(directory);
+    expect(reopened.restored.entries.map((entry) => entry.index)).toEqual([1, 2, 3, 4, 5, 6]);
+    await reopened.wal.close();
+  });
+
+  it('stops accepting work after a failed fdatasync on the calling thread', async () => {
+    const { wal } = await Wal.open(directory);
+    await wal.append(null, [normal(1, 1)], { onThisThread: true });
+    vi.spyOn(fs, 'fdatasyncSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    });
+    await expect(wal.append(null, [normal(2, 1)], { onThisThread: true })).rejects.toThrow(WalFailedError);
+    await expect(wal.append(null, [normal(3, 1)])).rejects.toThrow(/restart the member/);
+    vi.restoreAllMocks();
+    await wal.close();
+  });
+
   it('resolves appends in call order', async () => {
     const { wal } = await Wal.open(directory);
     const order: number[] = [];
