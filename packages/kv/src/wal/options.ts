@@ -20,6 +20,12 @@ export interface WalOptions {
    * event loop is never held for long.
    */
   readonly fsyncOnThisThreadMsMax?: number;
+  /**
+   * Zeros kept written ahead of the records of the segment being appended to, so that the
+   * fdatasync of a record flushes no file-system metadata (0 turns it off). At most
+   * `segmentBytesMax`.
+   */
+  readonly preallocateBytes?: number;
 }
 
 export type ResolvedWalOptions = Required<WalOptions>;
@@ -33,6 +39,7 @@ export const walDefaults: ResolvedWalOptions = {
   snapshotBytesMax: 1024 * mebibyte,
   snapshotsKept: 2,
   fsyncOnThisThreadMsMax: 2,
+  preallocateBytes: 4 * mebibyte,
 };
 
 /** Node ids are short (16 hex digits in Concord); the bound keeps a bad id out of the log. */
@@ -41,8 +48,10 @@ export const nodeIdBytesMax = 255;
 export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
   const resolved = { ...walDefaults, ...options };
   for (const [name, value] of Object.entries(resolved)) {
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new WalInvalidArgumentError(`WAL option ${name} must be a positive integer, got ${value}`);
+    const least = name === 'preallocateBytes' ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < least) {
+      const what = least === 0 ? 'a non-negative integer' : 'a positive integer';
+      throw new WalInvalidArgumentError(`WAL option ${name} must be ${what}, got ${value}`);
     }
   }
   // Node reads a whole snapshot file into one Buffer, which is limited to 2 GiB by readFile.

@@ -15,6 +15,12 @@ afterEach(async () => {
   await remove();
 });
 
+/**
+ * These tests cut and damage files at record boundaries, so their segments end where their
+ * records do: no zeros written ahead (see 'preallocated segments' for those).
+ */
+const unallocated = { preallocateBytes: 0 };
+
 async function segmentPaths(): Promise<string[]> {
   const names = (await readdir(path.join(directory, 'wal'))).filter((name) => name.endsWith('.wal')).sort();
   return names.map((name) => path.join(directory, 'wal', name));
@@ -22,7 +28,7 @@ async function segmentPaths(): Promise<string[]> {
 
 /** Write three appends; return the segment path and the byte offsets where each record starts. */
 async function writeThreeRecords(): Promise<{ file: string; starts: number[]; end: number }> {
-  const { wal } = await Wal.open(directory);
+  const { wal } = await Wal.open(directory, unallocated);
   const [file] = await segmentPaths();
   const starts: number[] = [];
   starts.push((await stat(file!)).size);
@@ -44,14 +50,14 @@ describe('torn tail', () => {
     expect(end - lastStart).toBeGreaterThan(40);
     for (let cut = lastStart; cut < end; cut++) {
       await writeFile(file, whole.subarray(0, cut));
-      const opened = await Wal.open(directory);
+      const opened = await Wal.open(directory, unallocated);
       expect(summary(opened.restored.entries), `cut at ${cut}`).toEqual(summary(range(1, 7, 1)));
       expect(opened.restored.hardState).toEqual({ term: 1, vote: 'a', commit: 5 });
       expect(opened.warnings.length, `cut at ${cut}`).toBe(cut === lastStart ? 0 : 1);
       expect((await stat(file)).size).toBe(lastStart);
       await opened.wal.append({ term: 3, vote: 'c', commit: 7 }, [normal(8, 3, 'after-recovery')]);
       await opened.wal.close();
-      const reopened = await Wal.open(directory);
+      const reopened = await Wal.open(directory, unallocated);
       expect(summary(reopened.restored.entries).at(-1)).toBe('8/3:after-recovery');
       expect(reopened.restored.entries).toHaveLength(8);
       expect(reopened.warnings).toEqual([]);
@@ -59,21 +65,31 @@ describe('torn tail', () => {
     }
   });
 
-  it('treats zeros or garbage after the last whole record as a torn tail', async () => {
+  it('treats garbage after the last whole record as a torn tail, and zeros as space ahead', async () => {
     const { file, end } = await writeThreeRecords();
     const whole = await readFile(file);
-    for (const tail of [Buffer.alloc(4096), Buffer.from('garbage that is not a record at all, honest')]) {
-      await writeFile(file, Buffer.concat([whole, tail]));
-      const opened = await Wal.open(directory);
-      expect(opened.restored.entries).toHaveLength(9);
-      expect(opened.warnings[0]).toMatch(/truncated a torn tail of \d+ bytes at offset \d+ of .*\.wal/);
-      expect((await stat(file)).size).toBe(end);
-      await opened.wal.close();
-    }
+    await writeFile(file, Buffer.concat([whole, Buffer.from('garbage that is not a record at all, honest')]));
+    const opened = await Wal.open(directory, unallocated);
+    expect(opened.restored.entries).toHaveLength(9);
+    expect(opened.warnings[0]).toMatch(/truncated a torn tail of \d+ bytes at offset \d+ of .*\.wal/);
+    expect((await stat(file)).size).toBe(end);
+    await opened.wal.close();
+
+    await writeFile(file, Buffer.concat([whole, Buffer.alloc(4096)]));
+    const reopened = await Wal.open(directory, unallocated);
+    expect(reopened.restored.entries).toHaveLength(9);
+    expect(reopened.warnings).toEqual([]);
+    expect((await stat(file)).size).toBe(end + 4096);
+    await reopened.wal.append(null, [normal(10, 2, 'over the zeros')]);
+    await reopened.wal.close();
+    const third = await Wal.open(directory, unallocated);
+    expect(summary(third.restored.entries).at(-1)).toBe('10/2:over the zeros');
+    expect(third.warnings).toEqual([]);
+    await third.wal.close();
   });
 
   it('truncates a torn tail in the last of several segments only', async () => {
-    const options = { segmentBytesMax: 1024 };
+    const options = { segmentBytesMax: 1024, ...unallocated };
     const first = await Wal.open(directory, options);
     for (let index = 1; index <= 100; index += 5) await first.wal.append(null, range(index, index + 4, 1));
     await first.wal.close();
@@ -97,7 +113,7 @@ describe('corruption', () => {
       const damaged = Buffer.from(whole);
       damaged[at] = damaged[at]! ^ 0x40;
       await writeFile(file, damaged);
-      const error = await Wal.open(directory).then(
+      const error = await Wal.open(directory, unallocated).then(
         () => null,
         (caught: unknown) => caught,
       );
@@ -116,11 +132,11 @@ describe('corruption', () => {
     const damaged = await readFile(file);
     damaged[20] = damaged[20]! ^ 1;
     await writeFile(file, damaged);
-    await expect(Wal.open(directory)).rejects.toThrow(/at byte offset 0: .*checksum/);
+    await expect(Wal.open(directory, unallocated)).rejects.toThrow(/at byte offset 0: .*checksum/);
   });
 
   it('refuses damage in the last record of a segment that is not the last', async () => {
-    const options = { segmentBytesMax: 1024 };
+    const options = { segmentBytesMax: 1024, ...unallocated };
     const first = await Wal.open(directory, options);
     for (let index = 1; index <= 100; index += 5) await first.wal.append(null, range(index, index + 4, 1));
     await first.wal.close();
@@ -132,7 +148,7 @@ describe('corruption', () => {
   });
 
   it('refuses a missing segment, in the middle or at the start', async () => {
-    const options = { segmentBytesMax: 1024 };
+    const options = { segmentBytesMax: 1024, ...unallocated };
     const first = await Wal.open(directory, options);
     for (let index = 1; index <= 100; index += 5) await first.wal.append(null, range(index, index + 4, 1));
     await first.wal.close();
@@ -151,6 +167,6 @@ describe('corruption', () => {
     const bytes = await readFile(file);
     await rm(file);
     await writeFile(path.join(directory, 'wal', '0000000000000002-0000000000000001.wal'), bytes);
-    await expect(Wal.open(directory)).rejects.toThrow(/does not match the file name/);
+    await expect(Wal.open(directory, unallocated)).rejects.toThrow(/does not match the file name/);
   });
 });

@@ -1,7 +1,8 @@
 // Reads one segment on open and decides, record by record, what is sound, what is a torn
 // tail, and what is corruption. The rule: an unreadable record is a torn tail only if it is
 // in the last segment and nothing valid follows it; anywhere else it is damage, and recovery
-// refuses rather than drop what may have been acknowledged.
+// refuses rather than drop what may have been acknowledged. Zeros from the end of the records
+// to the end of the last segment are the space written ahead of them, and end the log.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -65,6 +66,10 @@ export async function scanSegment(
     }
     if (!options.isLast)
       throw new WalCorruptError(filePath, offset, `${read.reason} in a segment that is not the last`);
+    // Zeros to the end of the file: space written ahead of the records (preallocation), not a
+    // record. A record is never all zeros (its type byte is not).
+    if (isZeroFrom(buffer, offset))
+      return { filePath, header: header.value, headerBytes: header.next, validBytes: offset, tornTail: null };
     // Only search beyond the bad record's own extent when its header is trustworthy: bytes
     // inside a half-written payload may by chance look like a record.
     const searchFrom = read.headerValid ? read.next : offset + 1;
@@ -76,6 +81,11 @@ export async function scanSegment(
     const tornTail = { offset, fileBytes: buffer.length, reason: read.reason };
     return { filePath, header: header.value, headerBytes: header.next, validBytes: offset, tornTail };
   }
+}
+
+function isZeroFrom(buffer: Buffer, offset: number): boolean {
+  for (let at = offset; at < buffer.length; at++) if (buffer[at] !== 0) return false;
+  return true;
 }
 
 function readHeaderRecord(

@@ -100,7 +100,12 @@ export class Wal {
     checkWalPresent(segments, loaded.store, loaded.snapshot !== null || loaded.warnings.length > 0);
     if (segments.length === 0) {
       const name = { sequence: 1, firstIndex: 1, fileName: segmentFileName(1, 1) };
-      const current = await SegmentWriter.create(walDirectory, name, encodeHeaderRecord(name, null));
+      const current = await SegmentWriter.create(
+        walDirectory,
+        name,
+        encodeHeaderRecord(name, null),
+        preallocationOf(resolved),
+      );
       const wal = new Wal(
         walDirectory,
         resolved,
@@ -117,7 +122,12 @@ export class Wal {
     }
     const recovered = await recoverWal(walDirectory, segments, loaded.snapshot, resolved.recordBytesMax);
     const lastName = segments[segments.length - 1]!;
-    const current = await SegmentWriter.openForAppend(walDirectory, lastName, recovered.lastSegment);
+    const current = await SegmentWriter.openForAppend(
+      walDirectory,
+      lastName,
+      recovered.lastSegment,
+      preallocationOf(resolved),
+    );
     const { hardState } = recovered.restored;
     const { lastIndex } = recovered;
     const wal = new Wal(
@@ -335,10 +345,16 @@ export class Wal {
     const sequence = previous.name.sequence + 1;
     const name = { sequence, firstIndex, fileName: segmentFileName(sequence, firstIndex) };
     const header = encodeHeaderRecord(name, this.hardState);
-    this.current = await SegmentWriter.create(this.walDirectory, name, header);
+    // The previous segment loses its zeros before the next exists: only the last segment of
+    // the WAL ever ends in zeros, which recovery reads as the end of the log.
+    await previous.finish();
+    this.current = await SegmentWriter.create(this.walDirectory, name, header, preallocationOf(this.options));
     this.segments.push(name);
-    await previous.close();
   }
+}
+
+function preallocationOf(options: ResolvedWalOptions): number {
+  return Math.min(options.preallocateBytes, options.segmentBytesMax);
 }
 
 function encodeHeaderRecord(name: SegmentName, hardState: HardState | null): Buffer {
