@@ -29,7 +29,12 @@ const { values } = parseArgs({
 });
 const keys = Number(values.keys);
 const window = Number(values.window);
-const value = 'v'.repeat(100);
+/**
+ * A distinct 100-byte value for each key, as values arriving over HTTP each are: the member
+ * keeps the value string of a write it proposed, so one string shared by every write would
+ * hide the memory a real member spends on them.
+ */
+const valueOfKey = (i: number) => String(i).padStart(100, 'v');
 const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 async function open(directory: string): Promise<Node> {
@@ -88,7 +93,7 @@ async function writeThenRestart(): Promise<void> {
     const worker = async () => {
       while (next < keys) {
         const i = next++;
-        await node.propose({ method: 'PUT', key: `/bench/dir${i % 1000}/key${i}`, value });
+        await node.propose({ method: 'PUT', key: `/bench/dir${i % 1000}/key${i}`, value: valueOfKey(i) });
       }
     };
     await Promise.all(Array.from({ length: window }, worker));
