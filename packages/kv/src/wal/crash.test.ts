@@ -1,21 +1,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeDataDirectory } from './test-support.ts';
+import { describe, expect, it } from 'vitest';
+import { useDataDirectory } from './test-support.ts';
 import { Wal } from './wal.ts';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '../../../..');
 const writerScript = path.join(import.meta.dirname, 'crash-writer.ts');
 
-let directory: string;
-let remove: () => Promise<void>;
-
-beforeEach(async () => {
-  ({ directory, remove } = await makeDataDirectory());
-});
-afterEach(async () => {
-  await remove();
-});
+const dataDirectory = useDataDirectory();
 
 /**
  * Run the writer until it has acknowledged `acknowledgementsBeforeKill` batches, then SIGKILL it
@@ -23,7 +15,7 @@ afterEach(async () => {
  */
 function runWriterAndKill(seed: number, acknowledgementsBeforeKill: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', writerScript, directory, String(seed)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', writerScript, dataDirectory(), String(seed)], {
       cwd: repositoryRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -62,7 +54,7 @@ describe('crash recovery', () => {
       expect(printed.length).toBeGreaterThan(0);
       acknowledgedMax = Math.max(acknowledgedMax, ...printed);
 
-      const { wal, restored } = await Wal.open(directory, { segmentBytesMax: 16 * 1024 });
+      const { wal, restored } = await Wal.open(dataDirectory(), { segmentBytesMax: 16 * 1024 });
       const snapshotIndex = restored.snapshot?.meta.index ?? 0;
       const lastIndex = snapshotIndex + restored.entries.length;
       expect(lastIndex, `round ${round}`).toBeGreaterThanOrEqual(acknowledgedMax);

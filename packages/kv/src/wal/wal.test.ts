@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   WalBatchTooLargeError,
   WalClosedError,
@@ -9,37 +9,33 @@ import {
   WalInvalidArgumentError,
   WalRecordTooLargeError,
 } from './errors.ts';
-import { config, makeDataDirectory, normal, range, snapshotAt, summary } from './test-support.ts';
+import { config, normal, range, snapshotAt, summary, useDataDirectory } from './test-support.ts';
 import { Wal } from './wal.ts';
 
-let directory: string;
-let remove: () => Promise<void>;
-
-beforeEach(async () => {
-  ({ directory, remove } = await makeDataDirectory());
-});
-afterEach(async () => {
+const dataDirectory = useDataDirectory();
+afterEach(() => {
   vi.restoreAllMocks();
-  await remove();
 });
 
 describe('Wal round trip', () => {
   it('starts empty in a new directory', async () => {
-    const { wal, restored, warnings } = await Wal.open(directory);
+    const { wal, restored, warnings } = await Wal.open(dataDirectory());
     expect(restored).toEqual({ hardState: { term: 0, vote: '', commit: 0 }, snapshot: null, entries: [] });
     expect(warnings).toEqual([]);
-    expect(await readdir(path.join(directory, 'wal'))).toEqual(['0000000000000001-0000000000000001.wal']);
+    expect(await readdir(path.join(dataDirectory(), 'wal'))).toEqual([
+      '0000000000000001-0000000000000001.wal',
+    ]);
     await wal.close();
   });
 
   it('restores hard state, normal and config entries', async () => {
-    const first = await Wal.open(directory);
+    const first = await Wal.open(dataDirectory());
     await first.wal.append({ term: 1, vote: 'a', commit: 0 }, [normal(1, 1), config(2, 1, 'node-d')]);
     await first.wal.append({ term: 2, vote: 'b', commit: 2 }, [normal(3, 2, '')]);
     await first.wal.append(null, [normal(4, 2, 'x'.repeat(1000))]);
     await first.wal.close();
 
-    const second = await Wal.open(directory);
+    const second = await Wal.open(dataDirectory());
     expect(second.restored.hardState).toEqual({ term: 2, vote: 'b', commit: 2 });
     expect(second.restored.snapshot).toBeNull();
     expect(summary(second.restored.entries)).toEqual([
@@ -59,7 +55,7 @@ describe('Wal round trip', () => {
 
   it('keeps every entry across segment rotation and restarts', async () => {
     const options = { segmentBytesMax: 4096 };
-    let opened = await Wal.open(directory, options);
+    let opened = await Wal.open(dataDirectory(), options);
     let next = 1;
     for (let round = 0; round < 3; round++) {
       for (let batch = 0; batch < 20; batch++) {
@@ -70,7 +66,7 @@ describe('Wal round trip', () => {
         next += 10;
       }
       await opened.wal.close();
-      opened = await Wal.open(directory, options);
+      opened = await Wal.open(dataDirectory(), options);
       expect(opened.restored.entries.map((entry) => entry.index)).toEqual(
         range(1, next - 1, 0).map((e) => e.index),
       );
@@ -86,19 +82,19 @@ describe('Wal round trip', () => {
 
   it('restores a hard state written in an older segment (repeated in each segment header)', async () => {
     const options = { segmentBytesMax: 2048 };
-    const first = await Wal.open(directory, options);
+    const first = await Wal.open(dataDirectory(), options);
     await first.wal.append({ term: 7, vote: 'c', commit: 0 }, []);
     for (let index = 1; index <= 200; index += 10) await first.wal.append(null, range(index, index + 9, 7));
     expect(first.wal.segmentFileNames().length).toBeGreaterThan(2);
     await first.wal.close();
-    const second = await Wal.open(directory, options);
+    const second = await Wal.open(dataDirectory(), options);
     expect(second.restored.hardState).toEqual({ term: 7, vote: 'c', commit: 0 });
     expect(second.restored.entries).toHaveLength(200);
     await second.wal.close();
   });
 
   it('replays a conflict: a later record for an index overrides it and truncates what follows', async () => {
-    const first = await Wal.open(directory, { segmentBytesMax: 1024 });
+    const first = await Wal.open(dataDirectory(), { segmentBytesMax: 1024 });
     await first.wal.append({ term: 1, vote: 'a', commit: 2 }, range(1, 30, 1));
     await first.wal.append({ term: 2, vote: 'b', commit: 2 }, [
       normal(11, 2, 'new-11'),
@@ -107,25 +103,25 @@ describe('Wal round trip', () => {
     await first.wal.append(null, [normal(13, 2, 'new-13')]);
     await first.wal.append(null, [normal(13, 3, 'newer-13')]);
     await first.wal.close();
-    const second = await Wal.open(directory);
+    const second = await Wal.open(dataDirectory());
     const restored = summary(second.restored.entries);
     expect(restored).toHaveLength(13);
     expect(restored.slice(9)).toEqual(['10/1:value-10', '11/2:new-11', '12/2:new-12', '13/3:newer-13']);
     // Appending after a conflict continues from the overwritten end.
     await second.wal.append(null, [normal(14, 3)]);
     await second.wal.close();
-    const third = await Wal.open(directory);
+    const third = await Wal.open(dataDirectory());
     expect(third.restored.entries.map((entry) => entry.index)).toEqual(range(1, 14, 0).map((e) => e.index));
     await third.wal.close();
   });
 
   it('round-trips a snapshot and the entries after it', async () => {
-    const first = await Wal.open(directory);
+    const first = await Wal.open(dataDirectory());
     await first.wal.append({ term: 1, vote: 'a', commit: 10 }, range(1, 10, 1));
     await first.wal.saveSnapshot(snapshotAt(8, 1));
     await first.wal.append({ term: 1, vote: 'a', commit: 12 }, range(11, 12, 1));
     await first.wal.close();
-    const second = await Wal.open(directory);
+    const second = await Wal.open(dataDirectory());
     expect(second.restored.snapshot).toEqual(snapshotAt(8, 1));
     expect(second.restored.entries.map((entry) => entry.index)).toEqual([9, 10, 11, 12]);
     expect(second.restored.hardState.commit).toBe(12);
@@ -135,19 +131,19 @@ describe('Wal round trip', () => {
 
 describe('Wal bounds and arguments', () => {
   it('rejects a record over recordBytesMax and a batch over batchEntriesMax, writing nothing', async () => {
-    const { wal } = await Wal.open(directory, { recordBytesMax: 1000, batchEntriesMax: 5 });
+    const { wal } = await Wal.open(dataDirectory(), { recordBytesMax: 1000, batchEntriesMax: 5 });
     await expect(wal.append(null, [normal(1, 1, 'x'.repeat(2000))])).rejects.toThrow(WalRecordTooLargeError);
     await expect(wal.append(null, range(1, 6, 1))).rejects.toThrow(WalBatchTooLargeError);
     await expect(wal.append(null, range(1, 6, 1))).rejects.toThrow(/6 entries exceeds the limit of 5/);
     await wal.append(null, range(1, 5, 1));
     await wal.close();
-    const reopened = await Wal.open(directory, { recordBytesMax: 1000, batchEntriesMax: 5 });
+    const reopened = await Wal.open(dataDirectory(), { recordBytesMax: 1000, batchEntriesMax: 5 });
     expect(reopened.restored.entries).toHaveLength(5);
     await reopened.wal.close();
   });
 
   it('rejects gaps, non-contiguous batches and bad numbers', async () => {
-    const { wal } = await Wal.open(directory);
+    const { wal } = await Wal.open(dataDirectory());
     await expect(wal.append(null, [normal(2, 1)])).rejects.toThrow(WalInvalidArgumentError);
     await expect(wal.append(null, [normal(1, 1), normal(3, 1)])).rejects.toThrow(/not contiguous/);
     await expect(wal.append(null, [normal(0, 1)])).rejects.toThrow(WalInvalidArgumentError);
@@ -162,9 +158,9 @@ describe('Wal bounds and arguments', () => {
 
   it('writes 1,000 entries with one write and one fdatasync', async () => {
     // No zeros written ahead in the background, whose writes would be counted too.
-    const { wal } = await Wal.open(directory, { preallocateBytes: 0 });
+    const { wal } = await Wal.open(dataDirectory(), { preallocateBytes: 0 });
     await wal.append(null, [normal(1, 1)]);
-    const probe = await open(path.join(directory, 'probe'), 'w');
+    const probe = await open(path.join(dataDirectory(), 'probe'), 'w');
     const prototype = Object.getPrototypeOf(probe) as { write: unknown; datasync: unknown; sync: unknown };
     await probe.close();
     const asynchronousWrites = vi.spyOn(prototype as { write: () => unknown }, 'write');
@@ -179,15 +175,15 @@ describe('Wal bounds and arguments', () => {
     expect(syncs).toHaveBeenCalledTimes(0);
     vi.restoreAllMocks();
     await wal.close();
-    const reopened = await Wal.open(directory);
+    const reopened = await Wal.open(dataDirectory());
     expect(reopened.restored.entries).toHaveLength(1001);
     await reopened.wal.close();
   });
 
   it('stops accepting work after a failed fsync, and recovers on reopen', async () => {
-    const { wal } = await Wal.open(directory);
+    const { wal } = await Wal.open(dataDirectory());
     await wal.append({ term: 1, vote: 'a', commit: 0 }, [normal(1, 1)]);
-    const probe = await open(path.join(directory, 'probe'), 'w');
+    const probe = await open(path.join(dataDirectory(), 'probe'), 'w');
     const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
     await probe.close();
     vi.spyOn(prototype, 'datasync').mockRejectedValueOnce(
@@ -197,7 +193,7 @@ describe('Wal bounds and arguments', () => {
     await expect(wal.append(null, [normal(3, 1)])).rejects.toThrow(/restart the member/);
     vi.restoreAllMocks();
     await wal.close();
-    const reopened = await Wal.open(directory);
+    const reopened = await Wal.open(dataDirectory());
     // Entry 2 was written but never acknowledged: keeping it or not are both correct.
     expect(reopened.restored.entries.length).toBeGreaterThanOrEqual(1);
     expect(summary(reopened.restored.entries)[0]).toBe('1/1:value-1');
@@ -206,8 +202,8 @@ describe('Wal bounds and arguments', () => {
 
   it('runs the fdatasync of a small record on the calling thread when asked, while the disk is fast', async () => {
     // A bound no real fdatasync reaches, and a fake disk that exceeds it once.
-    const { wal } = await Wal.open(directory, { fsyncOnThisThreadMsMax: 1000, preallocateBytes: 0 });
-    const probe = await open(path.join(directory, 'probe'), 'w');
+    const { wal } = await Wal.open(dataDirectory(), { fsyncOnThisThreadMsMax: 1000, preallocateBytes: 0 });
+    const probe = await open(path.join(dataDirectory(), 'probe'), 'w');
     const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
     await probe.close();
     const poolSyncs = vi.spyOn(prototype, 'datasync');
@@ -239,13 +235,13 @@ describe('Wal bounds and arguments', () => {
 
     vi.restoreAllMocks();
     await wal.close();
-    const reopened = await Wal.open(directory);
+    const reopened = await Wal.open(dataDirectory());
     expect(reopened.restored.entries.map((entry) => entry.index)).toEqual([1, 2, 3, 4, 5, 6]);
     await reopened.wal.close();
   });
 
   it('stops accepting work after a failed fdatasync on the calling thread', async () => {
-    const { wal } = await Wal.open(directory);
+    const { wal } = await Wal.open(dataDirectory());
     await wal.append(null, [normal(1, 1)], { onThisThread: true });
     vi.spyOn(fs, 'fdatasyncSync').mockImplementationOnce(() => {
       throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
@@ -257,7 +253,7 @@ describe('Wal bounds and arguments', () => {
   });
 
   it('resolves appends in call order', async () => {
-    const { wal } = await Wal.open(directory);
+    const { wal } = await Wal.open(dataDirectory());
     const order: number[] = [];
     const pending = [];
     for (let index = 1; index <= 20; index++) {
