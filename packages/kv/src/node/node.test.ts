@@ -78,6 +78,34 @@ describe('Node', () => {
     expect(onThread).not.toHaveBeenCalled();
   });
 
+  it('fsyncs the entries a follower gets from its leader on its own thread, even in a burst', async () => {
+    cluster = await InProcessCluster.start(3, { wal: { fsyncOnThisThreadMsMax: 10_000 } });
+    await cluster.waitForLeader();
+    const leader = cluster.ids.find((id) => cluster!.node(id).status().role === 'leader')!;
+    const followerWals = cluster.ids.filter((id) => id !== leader).map((id) => cluster!.dataDirectory(id));
+    const kv = new NodeKv(cluster.node(leader));
+    await kv.set('/warm', '0');
+    // The members share this process: tell the followers' fdatasyncs by their file.
+    const realSync = fs.fdatasyncSync;
+    const onThread: string[] = [];
+    vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
+      onThread.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      realSync(fd);
+    });
+    // Bursts of twenty writes: the followers get them as appends of many entries (a Ready with
+    // a heartbeat's answer to send may still go to the pool, hence three bursts).
+    for (let round = 0; round < 3; round++) {
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => kv.set(`/burst/${round}/${i}`, String(i))),
+      );
+      expect(burst.map((result) => result.response.action)).toEqual(Array(20).fill('set'));
+    }
+    const followers = onThread.filter((file) => followerWals.some((wal) => file.startsWith(`${wal}/`)));
+    expect(followers.length).toBeGreaterThan(0);
+    // The leader has its appends to send first: its own fdatasyncs stay on the pool.
+    expect(onThread.filter((file) => file.startsWith(`${cluster!.dataDirectory(leader)}/`))).toEqual([]);
+  });
+
   it('accepts writes on any member of three and shows them on all', async () => {
     cluster = await InProcessCluster.start(3);
     await cluster.waitForLeader();
