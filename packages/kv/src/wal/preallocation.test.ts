@@ -17,14 +17,20 @@ function isZero(bytes: Buffer): boolean {
   return bytes.every((byte) => byte === 0);
 }
 
+/** Entries 1 to 5 in one append to a new WAL, closed; returns its one segment file. */
+async function writeFiveEntries(options: { preallocateBytes: number }): Promise<string> {
+  const { wal } = await Wal.open(dataDirectory(), options);
+  await wal.append({ term: 1, vote: 'a', commit: 0 }, range(1, 5, 1));
+  await wal.close();
+  const [file] = await segmentPaths(dataDirectory());
+  return file!;
+}
+
 describe('preallocated segments', () => {
   it('keeps zeros written ahead of the records, writes records over them, and restarts from them', async () => {
     const options = { preallocateBytes: 64 * 1024 };
-    const first = await Wal.open(dataDirectory(), options);
-    await first.wal.append({ term: 1, vote: 'a', commit: 0 }, range(1, 5, 1));
-    await first.wal.close();
-    const [file] = await segmentPaths(dataDirectory());
-    const bytes = await readFile(file!);
+    const file = await writeFiveEntries(options);
+    const bytes = await readFile(file);
     const end = recordsEnd(bytes);
     // The zeros ahead, made durable by the time the segment is closed.
     expect(bytes.length).toBeGreaterThanOrEqual(64 * 1024);
@@ -35,7 +41,7 @@ describe('preallocated segments', () => {
     expect(summary(second.restored.entries)).toEqual(summary(range(1, 5, 1)));
     // More than half of the zeros are still ahead: a record goes over them, the file keeps its length.
     await second.wal.append(null, [normal(6, 1)]);
-    expect((await stat(file!)).size).toBe(bytes.length);
+    expect((await stat(file)).size).toBe(bytes.length);
     await second.wal.close();
 
     const third = await Wal.open(dataDirectory(), options);
@@ -87,18 +93,15 @@ describe('preallocated segments', () => {
 
   it('cuts a record torn over the zeros as a torn tail, and appends after it', async () => {
     const options = { preallocateBytes: 64 * 1024 };
-    const first = await Wal.open(dataDirectory(), options);
-    await first.wal.append({ term: 1, vote: 'a', commit: 0 }, range(1, 5, 1));
-    await first.wal.close();
-    const [file] = await segmentPaths(dataDirectory());
-    const endOfFirst = recordsEnd(await readFile(file!));
+    const file = await writeFiveEntries(options);
+    const endOfFirst = recordsEnd(await readFile(file));
     const second = await Wal.open(dataDirectory(), options);
     await second.wal.append(null, [normal(6, 1, 'y'.repeat(500))]);
     await second.wal.close();
     // Only the head of the second record reached the disk; zeros follow, as they were.
-    const bytes = await readFile(file!);
+    const bytes = await readFile(file);
     bytes.fill(0, endOfFirst + 40);
-    await writeFile(file!, bytes);
+    await writeFile(file, bytes);
 
     const third = await Wal.open(dataDirectory(), options);
     expect(summary(third.restored.entries)).toEqual(summary(range(1, 5, 1)));
