@@ -136,6 +136,52 @@ describe('Node', () => {
     expect(swapped.response.action).toBe('compareAndSwap');
   });
 
+  it('refuses a conditional write that fails on its state without a log entry, on every member', async () => {
+    cluster = await InProcessCluster.start(3);
+    const leader = await cluster.waitForLeader();
+    await new NodeKv(leader).set('/lock', 'held');
+    await cluster.waitForApplied(leader.status().commitIndex);
+    const commitIndex = leader.status().commitIndex;
+    const errorCodeOf = (attempt: Promise<unknown>) =>
+      attempt.then(
+        () => 'written',
+        (error: unknown) => (error instanceof EtcdError ? error.errorCode : error),
+      );
+    for (const id of cluster.ids) {
+      const kv = new NodeKv(cluster.node(id));
+      expect(await errorCodeOf(kv.set('/lock', 'mine', { prevExist: false }))).toBe(105);
+      expect(await errorCodeOf(kv.set('/lock', 'mine', { prevValue: 'other' }))).toBe(101);
+      expect(await errorCodeOf(kv.delete('/lock', { prevValue: 'other' }))).toBe(101);
+      expect(await errorCodeOf(kv.delete('/missing', { prevIndex: 1 }))).toBe(100);
+    }
+    expect(leader.status().commitIndex).toBe(commitIndex);
+    // A condition that holds goes through the log.
+    await new NodeKv(cluster.node(cluster.ids[0]!)).set('/lock', 'next', { prevValue: 'held' });
+    expect(leader.status().commitIndex).toBe(commitIndex + 1);
+  });
+
+  it('checks a refusal that a member behind its leader sees against the leader, and writes if it may', async () => {
+    cluster = await InProcessCluster.start(3);
+    const leader = await cluster.waitForLeader();
+    const follower = cluster.ids.find((id) => id !== leader.memberId)!;
+    await new NodeKv(leader).set('/lock', 'held');
+    await cluster.waitForApplied(leader.status().commitIndex);
+    // The lock is released while the follower hears nothing: it still sees the lock held.
+    cluster.isolate(follower);
+    await new NodeKv(leader).delete('/lock', { prevValue: 'held' });
+    let settled = false;
+    const create = new NodeKv(cluster.node(follower))
+      .set('/lock', 'mine', { prevExist: false })
+      .finally(() => (settled = true));
+    await sleep(30);
+    expect(settled).toBe(false);
+    cluster.heal();
+    expect((await create).response).toMatchObject({
+      action: 'create',
+      node: { key: '/lock', value: 'mine' },
+    });
+  });
+
   it('serves linearizable reads through ReadIndex on a follower', async () => {
     cluster = await InProcessCluster.start(3);
     const leader = await cluster.waitForLeader();

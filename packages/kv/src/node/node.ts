@@ -12,7 +12,7 @@ import {
   type Snapshot,
   type SnapshotMeta,
 } from '@concord/raft';
-import { applyRequest, Store, type StoreOptions, type StoreRequest } from '../store/index.ts';
+import { applyRequest, refusalOf, Store, type StoreOptions, type StoreRequest } from '../store/index.ts';
 import { type RestoredLog, Wal, type WalOptions } from '../wal/index.ts';
 import { decodeEnvelope, type Envelope, encodeEnvelope } from './envelope.ts';
 import { type MemberAttributes, MemberRegistry } from './member-registry.ts';
@@ -259,9 +259,37 @@ export class Node {
   /**
    * Replicates a write and resolves with the store's answer once it is applied on this member;
    * rejects with the store's `EtcdError` (compare failed, key exists, …), or with 300/301 when
-   * no leader commits it in time.
+   * no leader commits it in time. A conditional write refused on the current state is refused
+   * after a ReadIndex round, with no log entry (see `refuseOrPropose`).
    */
   propose(request: StoreRequest, signal?: AbortSignal): Promise<WriteResult> {
+    if (this.closed) return Promise.reject(this.closingError());
+    if (refusalOf(this.store, request, this.clock()) !== null) return this.refuseOrPropose(request, signal);
+    return this.proposeThroughLog(request, signal);
+  }
+
+  /**
+   * A conditional write that this member's state refuses (a create of a key that exists, a
+   * compare that fails) is refused without a log entry if a linearizable read confirms it:
+   * the refusal is what the write meets at a point between its arrival and its answer, as it
+   * would be in the log, but no member writes or fsyncs anything for it. Contended locks and
+   * compare-and-swap loops make most of their attempts refusals, which would otherwise queue
+   * every member's disk ahead of the one write that succeeds. A write that the read finds
+   * possible after all (the state changed) goes through the log as any other.
+   */
+  private async refuseOrPropose(
+    request: StoreRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<WriteResult> {
+    const refusal = await this.read((store) => refusalOf(store, request, this.clock()), {
+      quorum: true,
+      signal,
+    });
+    if (refusal !== null) throw refusal;
+    return this.proposeThroughLog(request, signal);
+  }
+
+  private proposeThroughLog(request: StoreRequest, signal: AbortSignal | undefined): Promise<WriteResult> {
     if (this.closed) return Promise.reject(this.closingError());
     const id = `${this.memberId}-${this.idPrefix}-${++this.nextRequestNumber}`;
     const envelope = { kind: 'request', id, timeMs: this.clock(), request } as const;

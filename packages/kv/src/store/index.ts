@@ -7,6 +7,7 @@ export { cleanKey, compareKeys } from './key-path.ts';
 export type {
   CompareAndDeleteOptions,
   CompareAndSwapOptions,
+  ConditionalWrite,
   CreateOptions,
   DeleteOptions,
   GetOptions,
@@ -16,7 +17,13 @@ export type {
   UpdateOptions,
   WatchOptions,
 } from './options.ts';
-export { applyRequest, type KeyStoreRequest, responseIsCreation, type StoreRequest } from './request.ts';
+export {
+  applyRequest,
+  type KeyStoreRequest,
+  refusalOf,
+  responseIsCreation,
+  type StoreRequest,
+} from './request.ts';
 export { type AuthView, keySegmentsMax, Store } from './store.ts';
 export { type WatchEndReason, Watcher, WatcherOverflowError, watchBufferCapacityDefault } from './watcher.ts';
 export { WatcherLimitError, watcherCountMaxDefault } from './watcher-hub.ts';

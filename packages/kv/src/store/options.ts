@@ -54,6 +54,16 @@ export interface DeleteOptions {
 
 export type CompareAndDeleteOptions = Condition;
 
+/** A write that may be refused for what it finds: see `Store.assertConditionalWrite`. */
+export type ConditionalWrite =
+  | { readonly operation: 'create'; readonly key: string; readonly options: CreateOptions }
+  | { readonly operation: 'compareAndSwap'; readonly key: string; readonly options: CompareAndSwapOptions }
+  | {
+      readonly operation: 'compareAndDelete';
+      readonly key: string;
+      readonly options: CompareAndDeleteOptions;
+    };
+
 export interface WatchOptions {
   /** Watch the whole subtree below the key as well. */
   readonly recursive?: boolean;

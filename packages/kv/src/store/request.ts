@@ -1,5 +1,6 @@
-import type { V2Response } from '@concord/protocol';
+import { EtcdError, type V2Response } from '@concord/protocol';
 import type { AuthRequest } from './auth-state.ts';
+import type { ConditionalWrite } from './options.ts';
 import type { Store } from './store.ts';
 
 /**
@@ -42,6 +43,8 @@ export type KeyStoreRequest = Exclude<StoreRequest, { readonly method: 'AUTH' }>
 
 /** Applies a request at the leader's time `nowMs`; throws the store's `EtcdError`s (or an `AuthError`). */
 export function applyRequest(store: Store, request: StoreRequest, nowMs: number): V2Response {
+  const conditional = conditionalWriteOf(request);
+  if (conditional !== null) return applyConditionalWrite(store, conditional, nowMs);
   switch (request.method) {
     case 'POST':
       return store.create(request.key, nowMs, {
@@ -51,7 +54,6 @@ export function applyRequest(store: Store, request: StoreRequest, nowMs: number)
         inOrder: true,
       });
     case 'DELETE':
-      if (hasCompare(request)) return store.compareAndDelete(request.key, nowMs, request);
       return store.delete(request.key, nowMs, request);
     case 'PUT':
       return applyPut(store, request, nowMs);
@@ -60,22 +62,63 @@ export function applyRequest(store: Store, request: StoreRequest, nowMs: number)
   }
 }
 
+/**
+ * The refusal `applyRequest` would give a conditional write (a create with prevExist=false, a
+ * compare-and-swap, a compare-and-delete) on the store's current state at `nowMs`; null when
+ * it would succeed, or when the request is not one of those. Changes nothing.
+ */
+export function refusalOf(store: Store, request: StoreRequest, nowMs: number): EtcdError | null {
+  const conditional = conditionalWriteOf(request);
+  if (conditional === null) return null;
+  try {
+    store.assertConditionalWrite(conditional, nowMs);
+    return null;
+  } catch (error) {
+    if (error instanceof EtcdError) return error;
+    throw error;
+  }
+}
+
+/** The store operation etcd's applier chooses for a conditional write; null for other writes. */
+function conditionalWriteOf(request: StoreRequest): ConditionalWrite | null {
+  switch (request.method) {
+    case 'PUT':
+      if (request.prevExist === false) {
+        const options = { value: request.value, dir: request.dir, ttlSeconds: request.ttlSeconds };
+        return { operation: 'create', key: request.key, options };
+      }
+      if (hasCompare(request)) {
+        const options = {
+          ...{ ttlSeconds: request.ttlSeconds, refresh: request.refresh },
+          ...conditionOf(request),
+          value: request.value,
+        };
+        return { operation: 'compareAndSwap', key: request.key, options };
+      }
+      return null;
+    case 'DELETE':
+      return hasCompare(request)
+        ? { operation: 'compareAndDelete', key: request.key, options: conditionOf(request) }
+        : null;
+    default:
+      return null;
+  }
+}
+
+function applyConditionalWrite(store: Store, write: ConditionalWrite, nowMs: number): V2Response {
+  switch (write.operation) {
+    case 'create':
+      return store.create(write.key, nowMs, write.options);
+    case 'compareAndSwap':
+      return store.compareAndSwap(write.key, nowMs, write.options);
+    case 'compareAndDelete':
+      return store.compareAndDelete(write.key, nowMs, write.options);
+  }
+}
+
+/** The unconditional PUTs: set, or update (prevExist=true). */
 function applyPut(store: Store, request: StoreRequest & { method: 'PUT' }, nowMs: number): V2Response {
   const ttl = { ttlSeconds: request.ttlSeconds, refresh: request.refresh };
-  if (request.prevExist === false) {
-    return store.create(request.key, nowMs, {
-      value: request.value,
-      dir: request.dir,
-      ttlSeconds: ttl.ttlSeconds,
-    });
-  }
-  if (hasCompare(request)) {
-    return store.compareAndSwap(request.key, nowMs, {
-      ...ttl,
-      ...conditionOf(request),
-      value: request.value,
-    });
-  }
   if (request.prevExist === true) return store.update(request.key, nowMs, { ...ttl, value: request.value });
   return store.set(request.key, nowMs, { ...ttl, value: request.value, dir: request.dir });
 }

@@ -19,6 +19,7 @@ import {
   assertRefresh,
   type CompareAndDeleteOptions,
   type CompareAndSwapOptions,
+  type ConditionalWrite,
   type CreateOptions,
   type DeleteOptions,
   expirationOf,
@@ -158,13 +159,7 @@ export class Store {
 
   compareAndSwap(key: string, nowMs: number, options: CompareAndSwapOptions): V2Response {
     assertTime(nowMs);
-    assertRefresh(options);
-    assertPrevIndex(options.prevIndex);
-    const cleaned = this.writableKey(key);
-    const node = this.find(cleaned);
-    if (node.isDirectory()) throw new NotFileError(cleaned, this.index);
-    const failure = compareFailure(node, options);
-    if (failure !== null) throw new CompareFailedError(failure, this.index);
+    const { cleaned, node } = this.compareAndSwapTarget(key, options);
     const value = options.refresh === true ? node.value : (options.value ?? '');
     const expirationMs = expirationOf(options.ttlSeconds, nowMs);
     const response = this.rewrite(node, cleaned, value, expirationMs, 'compareAndSwap', nowMs);
@@ -187,6 +182,62 @@ export class Store {
 
   compareAndDelete(key: string, nowMs: number, options: CompareAndDeleteOptions): V2Response {
     assertTime(nowMs);
+    const { cleaned, node } = this.compareAndDeleteTarget(key, options);
+    return this.removeWithEvent(node, cleaned, 'compareAndDelete', nowMs);
+  }
+
+  /**
+   * Throws what `create`, `compareAndSwap` or `compareAndDelete` with these arguments would
+   * throw on the current state, and changes nothing: a write that would be refused can be
+   * answered from a linearizable read instead of through the log. Returns normally when the
+   * write would succeed now.
+   */
+  assertConditionalWrite(write: ConditionalWrite, nowMs: number): void {
+    assertTime(nowMs);
+    switch (write.operation) {
+      case 'create':
+        this.assertCreatable(write.key, write.options, nowMs);
+        return;
+      case 'compareAndSwap':
+        this.compareAndSwapTarget(write.key, write.options);
+        return;
+      case 'compareAndDelete':
+        this.compareAndDeleteTarget(write.key, write.options);
+        return;
+    }
+  }
+
+  private assertCreatable(key: string, options: CreateOptions, nowMs: number): void {
+    if (options.inOrder === true) return; // a new name each time: never there already
+    const cleaned = cleanKey(key);
+    expirationOf(options.ttlSeconds, nowMs);
+    const segments = this.creatableSegments(cleaned);
+    const parent = this.directoryFor(segments, null);
+    if (parent !== undefined && parent.children!.has(segments[segments.length - 1]!)) {
+      throw new NodeExistsError(cleaned, this.index);
+    }
+  }
+
+  /** compareAndSwap's checks, in its order: the node to rewrite, or what it throws. */
+  private compareAndSwapTarget(
+    key: string,
+    options: CompareAndSwapOptions,
+  ): { cleaned: string; node: TreeNode } {
+    assertRefresh(options);
+    assertPrevIndex(options.prevIndex);
+    const cleaned = this.writableKey(key);
+    const node = this.find(cleaned);
+    if (node.isDirectory()) throw new NotFileError(cleaned, this.index);
+    const failure = compareFailure(node, options);
+    if (failure !== null) throw new CompareFailedError(failure, this.index);
+    return { cleaned, node };
+  }
+
+  /** compareAndDelete's checks, in its order: the node to remove, or what it throws. */
+  private compareAndDeleteTarget(
+    key: string,
+    options: CompareAndDeleteOptions,
+  ): { cleaned: string; node: TreeNode } {
     assertPrevIndex(options.prevIndex);
     const cleaned = cleanKey(key);
     const node = this.find(cleaned);
@@ -194,7 +245,7 @@ export class Store {
     if (node.isDirectory()) throw new NotFileError(cleaned === '/' ? '' : cleaned, this.index);
     const failure = compareFailure(node, options);
     if (failure !== null) throw new CompareFailedError(failure, this.index);
-    return this.removeWithEvent(node, cleaned, 'compareAndDelete', nowMs);
+    return { cleaned, node };
   }
 
   /**
@@ -312,14 +363,10 @@ export class Store {
     action: 'set' | 'create',
     nowMs: number,
   ): V2Response {
-    if (cleaned === '/') throw new RootReadOnlyError(this.index);
-    const segments = keySegments(cleaned);
-    if (segments.length > keySegmentsMax) {
-      throw new ValidationError(209, `key has more than ${keySegmentsMax} segments`);
-    }
+    const segments = this.creatableSegments(cleaned);
     const nextIndex = this.index + 1;
     const name = segments[segments.length - 1]!;
-    const parent = this.directoryFor(segments, nextIndex);
+    const parent = this.directoryFor(segments, nextIndex)!;
     const existing = parent.children!.get(name);
     let prevNode: V2Node | undefined;
     if (existing !== undefined) {
@@ -343,16 +390,28 @@ export class Store {
     return prevNode === undefined ? { action, node: written } : { action, node: written, prevNode };
   }
 
+  /** The segments of a key that may be created: neither the root nor too deep. */
+  private creatableSegments(cleaned: string): string[] {
+    if (cleaned === '/') throw new RootReadOnlyError(this.index);
+    const segments = keySegments(cleaned);
+    if (segments.length > keySegmentsMax) {
+      throw new ValidationError(209, `key has more than ${keySegmentsMax} segments`);
+    }
+    return segments;
+  }
+
   /**
-   * etcd's walk with checkDir: the parent directory of the last segment, made as needed.
-   * Directories are only made when nothing below can fail, so a failed write leaves none.
+   * etcd's walk with checkDir: the parent directory of the last segment, made as needed with
+   * `nextIndex` as their index (with null, not made: undefined if one is missing). Directories
+   * are only made when nothing below can fail, so a failed write leaves none.
    */
-  private directoryFor(segments: readonly string[], nextIndex: number): TreeNode {
+  private directoryFor(segments: readonly string[], nextIndex: number | null): TreeNode | undefined {
     let node = this.root;
     for (let depth = 0; depth < segments.length - 1; depth++) {
       const segment = segments[depth]!;
       let child = node.children!.get(segment);
       if (child === undefined) {
+        if (nextIndex === null) return undefined;
         child = new TreeNode(segment, node, '', true, nextIndex, permanent);
         node.children!.set(segment, child);
       } else if (!child.isDirectory()) {
