@@ -35,9 +35,13 @@ export async function serveWatch(
       return;
     }
     if (response.destroyed || response.writableEnded) return;
-    response.write(encodedEvent(event));
     // The watcher is cancelled when the response closes: not here, inside the store's delivery.
-    if (!keyRequest.stream || response.writableLength > unsentBytesMax) response.end();
+    // A long poll's event and the end of its body leave in one write to the socket.
+    if (!keyRequest.stream) response.end(encodedEvent(event));
+    else {
+      response.write(encodedEvent(event));
+      if (response.writableLength > unsentBytesMax) response.end();
+    }
   };
   try {
     watcher = context.node.store.watch(keyRequest.key, {
