@@ -5,7 +5,7 @@ import type { Message } from '@concord/raft';
 import { createAuthority, issueCertificate, type PemPair } from '@concord/tls/certificates';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PeerTransport, type TransportTlsOptions } from './index.ts';
-import { freePort, recordingLogger, waitFor } from './test-support.ts';
+import { freePort, type RecordedLog, recordingLogger, waitFor } from './test-support.ts';
 
 let authority: PemPair;
 let otherAuthority: PemPair;
@@ -56,6 +56,26 @@ async function secureMember(id: string, port: number, peers: Map<string, string>
   return { transport, received, logger };
 }
 
+/** Members a and b, each the other's peer, with the given certificates and trust. */
+async function securePair(tlsOfA: TransportTlsOptions, tlsOfB: TransportTlsOptions) {
+  const [portA, portB] = [await freePort(), await freePort()];
+  const a = await secureMember('a', portA, new Map([['b', `https://127.0.0.1:${portB}`]]), tlsOfA);
+  const b = await secureMember('b', portB, new Map([['a', `https://127.0.0.1:${portA}`]]), tlsOfB);
+  return { a, b, portA };
+}
+
+/** The first record of `logger` that `matches`, once there is one. */
+async function loggedRecord(
+  logger: ReturnType<typeof recordingLogger>,
+  label: string,
+  matches: (record: RecordedLog) => boolean,
+): Promise<RecordedLog> {
+  await waitFor(label, () => logger.records.some(matches));
+  return logger.records.find(matches)!;
+}
+
+const isConnectionFailure = (record: RecordedLog) => record.message === 'peer connection failed';
+
 const heartbeat = (from: string, to: string): Message => ({
   type: 'heartbeat',
   from,
@@ -67,17 +87,8 @@ const heartbeat = (from: string, to: string): Message => ({
 
 describe('the peer transport over mutual TLS', () => {
   it('carries messages both ways between members whose certificates one CA issued', async () => {
-    const [portA, portB] = [await freePort(), await freePort()];
-    const a = await secureMember(
-      'a',
-      portA,
-      new Map([['b', `https://127.0.0.1:${portB}`]]),
+    const { a, b } = await securePair(
       await tlsOptions(authority, authority, 'a'),
-    );
-    const b = await secureMember(
-      'b',
-      portB,
-      new Map([['a', `https://127.0.0.1:${portA}`]]),
       await tlsOptions(authority, authority, 'b'),
     );
     await waitFor('streams up', () => a.transport.reachable('b') && b.transport.reachable('a'));
@@ -91,34 +102,23 @@ describe('the peer transport over mutual TLS', () => {
   });
 
   it("refuses a member whose certificate another CA issued, and the refusing member's log says why", async () => {
-    const [portA, portB] = [await freePort(), await freePort()];
-    const a = await secureMember(
-      'a',
-      portA,
-      new Map([['b', `https://127.0.0.1:${portB}`]]),
-      await tlsOptions(authority, authority, 'a'),
-    );
     // b trusts the cluster's CA but holds a certificate of another CA.
-    const b = await secureMember(
-      'b',
-      portB,
-      new Map([['a', `https://127.0.0.1:${portA}`]]),
+    const { a, b, portA } = await securePair(
+      await tlsOptions(authority, authority, 'a'),
       await tlsOptions(otherAuthority, authority, 'b'),
     );
-    await waitFor('a refusal logged', () =>
-      a.logger.records.some((record) => record.message === 'peer refused'),
+    const refusal = await loggedRecord(
+      a.logger,
+      'a refusal logged',
+      (record) => record.message === 'peer refused',
     );
-    const refusal = a.logger.records.find((record) => record.message === 'peer refused')!;
     expect(refusal.details.reason).toBe(
       "refused a peer at 127.0.0.1: its certificate (CN=b, O=Concord) was issued by CN=Other CA, O=Concord, which --peer-trusted-ca-file does not trust; issue it from this cluster's CA, or add its CA to --peer-trusted-ca-file",
     );
 
-    await waitFor('b told why', () =>
-      b.logger.records.some((record) => String(record.details.reason).includes('refused your certificate')),
-    );
-    const told = b.logger.records.find((record) =>
+    const told = await loggedRecord(b.logger, 'b told why', (record) =>
       String(record.details.reason).includes('refused your certificate'),
-    )!;
+    );
     expect(told.level).toBe('warn');
     expect(told.details.reason).toBe(
       `member a is unavailable: member a (127.0.0.1:${portA}) refused your certificate (CN=b, O=Concord, issued by CN=Other CA, O=Concord), most likely because it does not trust that CA; use a certificate issued by the cluster's CA ("concord certs member NAME --hosts ..." in its certificates directory); the member's log says why`,
@@ -130,23 +130,11 @@ describe('the peer transport over mutual TLS', () => {
   });
 
   it('does not talk to a member whose certificate it cannot verify, and says who issued it', async () => {
-    const [portA, portB] = [await freePort(), await freePort()];
-    await secureMember(
-      'a',
-      portA,
-      new Map([['b', `https://127.0.0.1:${portB}`]]),
+    const { b, portA } = await securePair(
       await tlsOptions(otherAuthority, otherAuthority, 'a'),
-    );
-    const b = await secureMember(
-      'b',
-      portB,
-      new Map([['a', `https://127.0.0.1:${portA}`]]),
       await tlsOptions(authority, authority, 'b'),
     );
-    await waitFor('a failure logged', () =>
-      b.logger.records.some((record) => record.message === 'peer connection failed'),
-    );
-    const failure = b.logger.records.find((record) => record.message === 'peer connection failed')!;
+    const failure = await loggedRecord(b.logger, 'a failure logged', isConnectionFailure);
     expect(failure.level).toBe('warn');
     expect(failure.details.reason).toBe(
       `member a is unavailable: the certificate of member a (127.0.0.1:${portA}) (CN=a, O=Concord) was not issued by a CA you trust (it was issued by CN=Other CA, O=Concord); pass the CA that issued it with --peer-trusted-ca-file (the ca.crt of the cluster's certificates directory)`,
@@ -155,23 +143,11 @@ describe('the peer transport over mutual TLS', () => {
   });
 
   it("checks the peer URL's host against the names in the certificate", async () => {
-    const [portA, portB] = [await freePort(), await freePort()];
-    await secureMember(
-      'a',
-      portA,
-      new Map([['b', `https://127.0.0.1:${portB}`]]),
+    const { b } = await securePair(
       await tlsOptions(authority, authority, 'a', ['localhost']),
-    );
-    const b = await secureMember(
-      'b',
-      portB,
-      new Map([['a', `https://127.0.0.1:${portA}`]]),
       await tlsOptions(authority, authority, 'b'),
     );
-    await waitFor('a failure logged', () =>
-      b.logger.records.some((record) => record.message === 'peer connection failed'),
-    );
-    const failure = b.logger.records.find((record) => record.message === 'peer connection failed')!;
+    const failure = await loggedRecord(b.logger, 'a failure logged', isConnectionFailure);
     expect(failure.details.reason).toContain(
       'is not valid for "127.0.0.1": it names only DNS:localhost; connect to one of those names, or issue the member\'s certificate again with "127.0.0.1" in --hosts',
     );
