@@ -8,6 +8,31 @@ import { LinkProxies } from './link-proxy.ts';
 
 const launcher = fileURLToPath(new URL('../../bin/concord', import.meta.url));
 
+/**
+ * `bin/concord`'s flags for a test member of `cluster`: its name, data directory and URLs (it
+ * listens for peers on `peerListenUrl` when a proxy stands in front of its `peerUrl`), short
+ * Raft timers, and warnings only in its log.
+ */
+export function memberArguments(
+  member: {
+    readonly name: string;
+    readonly dataDirectory: string;
+    readonly clientUrl: string;
+    readonly peerUrl: string;
+    readonly peerListenUrl?: string;
+  },
+  cluster: readonly { readonly name: string; readonly peerUrl: string }[],
+): string[] {
+  return [
+    ...['--name', member.name, '--data-dir', member.dataDirectory],
+    ...['--listen-client-urls', member.clientUrl, '--advertise-client-urls', member.clientUrl],
+    ...['--listen-peer-urls', member.peerListenUrl ?? member.peerUrl],
+    ...['--initial-advertise-peer-urls', member.peerUrl],
+    ...['--initial-cluster', cluster.map((m) => `${m.name}=${m.peerUrl}`).join(',')],
+    ...['--heartbeat-interval', '50', '--election-timeout', '500', '--log-level', 'warn'],
+  ];
+}
+
 export interface ProcessMember {
   readonly name: string;
   readonly clientUrl: string;
@@ -115,32 +140,9 @@ export class ProcessCluster {
     extraArguments: readonly string[] = [],
     environment: Readonly<Record<string, string>> = {},
   ): void {
-    const initialCluster = [...this.members, ...this.removed].map((m) => `${m.name}=${m.peerUrl}`).join(',');
     const child = spawn(
       launcher,
-      [
-        '--name',
-        member.name,
-        '--data-dir',
-        member.dataDirectory,
-        '--listen-client-urls',
-        member.clientUrl,
-        '--advertise-client-urls',
-        member.clientUrl,
-        '--listen-peer-urls',
-        member.peerListenUrl,
-        '--initial-advertise-peer-urls',
-        member.peerUrl,
-        '--initial-cluster',
-        initialCluster,
-        '--heartbeat-interval',
-        '50',
-        '--election-timeout',
-        '500',
-        '--log-level',
-        'warn',
-        ...extraArguments,
-      ],
+      [...memberArguments(member, [...this.members, ...this.removed]), ...extraArguments],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...environment } },
     );
     member.output += `--- started ${new Date().toISOString()} ---\n`;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
-import { freePort, sleep } from './process-cluster.ts';
+import { freePort, memberArguments, sleep } from './process-cluster.ts';
 
 const run = promisify(execFile);
 export const concordLauncher = fileURLToPath(new URL('../../bin/concord', import.meta.url));
@@ -92,33 +92,9 @@ export function startTlsMember(
   cluster: readonly TlsMember[],
   flags: readonly string[],
 ): void {
-  const child = spawn(
-    concordLauncher,
-    [
-      '--name',
-      member.name,
-      '--data-dir',
-      member.dataDirectory,
-      '--listen-client-urls',
-      member.clientUrl,
-      '--advertise-client-urls',
-      member.clientUrl,
-      '--listen-peer-urls',
-      member.peerUrl,
-      '--initial-advertise-peer-urls',
-      member.peerUrl,
-      '--initial-cluster',
-      cluster.map((m) => `${m.name}=${m.peerUrl}`).join(','),
-      '--heartbeat-interval',
-      '50',
-      '--election-timeout',
-      '500',
-      '--log-level',
-      'warn',
-      ...flags,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(concordLauncher, [...memberArguments(member, cluster), ...flags], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   member.output = '';
   child.stdout?.on('data', (chunk: Buffer) => (member.output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (member.output += chunk.toString()));
