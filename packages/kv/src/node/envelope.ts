@@ -1,5 +1,6 @@
 import type { StoreRequest } from '../store/index.ts';
 import type { MemberAttributes } from './member-registry.ts';
+import { Utf8Slab } from './utf8-slab.ts';
 
 /**
  * What a Raft log entry of Concord carries. Every entry holds the time it was proposed at, so
@@ -27,32 +28,11 @@ const envelopeKinds: readonly Envelope['kind'][] = ['request', 'expire', 'member
 
 const decoder = new TextDecoder();
 
-/**
- * Entries are encoded side by side into slabs of 64 KiB, not each into an ArrayBuffer of its
- * own (a couple of hundred bytes with native bookkeeping each, 100,000 of them in a log), nor
- * through `Buffer.from`, whose 8 KiB pool takes a new ArrayBuffer every thirty entries or so:
- * each ArrayBuffer is external memory that the collector accounts for and sweeps, and with 16
- * clients writing those allocations were 7 % of a member's CPU profile. A slab is freed once
- * every entry in it is (the log keeps entries in the order they were made, and drops them in
- * that order when it is compacted). 64 KiB stays below glibc's threshold for mapping memory
- * of its own, as the pool's 8 KiB did. A large entry gets a buffer of its own.
- */
-const slabBytes = 64 * 1024;
-let slab = Buffer.allocUnsafeSlow(slabBytes);
-let slabUsed = 0;
+/** Entries share slabs: a log of 100,000 entries is not 100,000 ArrayBuffers (see Utf8Slab). */
+const entrySlab = new Utf8Slab();
 
 export function encodeEnvelope(envelope: Envelope): Uint8Array {
-  const json = JSON.stringify(envelope);
-  const bytesMax = json.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 code unit
-  if (bytesMax > slabBytes / 16) return Buffer.from(json, 'utf8');
-  if (slabUsed + bytesMax > slabBytes) {
-    slab = Buffer.allocUnsafeSlow(slabBytes);
-    slabUsed = 0;
-  }
-  const written = slab.write(json, slabUsed, 'utf8');
-  const bytes = slab.subarray(slabUsed, slabUsed + written);
-  slabUsed = (slabUsed + written + 7) & ~7;
-  return bytes;
+  return entrySlab.encode(JSON.stringify(envelope));
 }
 
 export class EnvelopeFormatError extends Error {
