@@ -3,6 +3,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EtcdError } from '@concord/protocol';
+import type { Message } from '@concord/raft';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Node } from './node.ts';
 import { NodeKv } from './node-kv.ts';
@@ -102,8 +103,50 @@ describe('Node', () => {
     }
     const followers = onThread.filter((file) => followerWals.some((wal) => file.startsWith(`${wal}/`)));
     expect(followers.length).toBeGreaterThan(0);
-    // The leader has its appends to send first: its own fdatasyncs stay on the pool.
+    // The leader's batches of many entries stay on the pool: it goes on reading requests.
     expect(onThread.filter((file) => file.startsWith(`${cluster!.dataDirectory(leader)}/`))).toEqual([]);
+  });
+
+  it("sends a lone write's appends before the leader's fdatasync, which it waits for on its own thread", async () => {
+    cluster = await InProcessCluster.start(3, { wal: { fsyncOnThisThreadMsMax: 10_000 } });
+    await cluster.waitForLeader();
+    const leader = cluster.ids.find((id) => cluster!.node(id).status().role === 'leader')!;
+    const leaderWal = `${cluster.dataDirectory(leader)}/`;
+    const kv = new NodeKv(cluster.node(leader));
+    await kv.set('/warm', '0');
+    const events: string[] = [];
+    const deliver = (cluster as unknown as { deliver: (from: string, messages: readonly Message[]) => void })
+      .deliver;
+    vi.spyOn(cluster as unknown as { deliver: typeof deliver }, 'deliver').mockImplementation(function (
+      this: InProcessCluster,
+      from,
+      messages,
+    ) {
+      for (const message of messages) {
+        if (from === leader && message.type === 'append' && message.entries.length > 0) {
+          events.push(`append to ${message.to}`);
+        }
+      }
+      deliver.call(this, from, messages);
+    });
+    const realSync = fs.fdatasyncSync;
+    vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
+      if (fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(leaderWal)) events.push('leader fdatasync');
+      realSync(fd);
+    });
+    const followers = cluster.ids.filter((id) => id !== leader).sort();
+    for (let i = 0; i < 3; i++) {
+      events.length = 0;
+      await kv.set(`/lone/${i}`, String(i));
+      const fsyncAt = events.indexOf('leader fdatasync');
+      expect(fsyncAt).toBeGreaterThan(0);
+      expect(
+        events
+          .slice(0, fsyncAt)
+          .map((event) => event.slice('append to '.length))
+          .sort(),
+      ).toEqual(followers);
+    }
   });
 
   it('accepts writes on any member of three and shows them on all', async () => {
@@ -240,6 +283,8 @@ describe('Node', () => {
     cluster = await InProcessCluster.start(3, { requestTimeoutMs: 20_000 });
     const leader = await cluster.waitForLeader();
     const follower = cluster.node(cluster.ids.find((id) => id !== leader.memberId)!);
+    // The follower must know its leader, or it would hold the write until a new one is elected.
+    while (follower.status().leader !== leader.memberId) await sleep(5);
     cluster.isolate(leader.memberId); // the forward below never arrives
     const started = Date.now();
     const error = await new NodeKv(follower).set('/lost', '1').catch((caught: unknown) => caught);

@@ -529,17 +529,16 @@ export class Node {
   }
 
   /**
-   * Whether this Ready's write may wait for its fdatasync on this thread (see AppendOptions),
-   * never when there are messages to send first (a leader's appends to its followers leave
-   * before its own fdatasync, so that theirs run at the same time). Either a lone write: at
-   * most one new entry and at most one write of this member's clients waiting, after this
-   * turn's I/O was read. Or entries a follower got from its leader: its acknowledgement is on
-   * the path of every write's commit, its own clients' writes included, and it leaves sooner
-   * without the hand-over to the thread pool and back; requests that arrive meanwhile are read
-   * a fraction of a millisecond later, and join the next batch.
+   * Whether this Ready's write may wait for its fdatasync on this thread (see AppendOptions).
+   * The Ready's messages are already on their way (sendAll writes them to the sockets before
+   * the WAL write starts), so a leader's followers write their copies while it waits. Either a
+   * lone write: at most one new entry and at most one write of this member's clients waiting,
+   * after this turn's I/O was read. Or entries a follower got from its leader: its
+   * acknowledgement is on the path of every write's commit, its own clients' writes included,
+   * and it leaves sooner without the hand-over to the thread pool and back; requests that
+   * arrive meanwhile are read a fraction of a millisecond later, and join the next batch.
    */
   private mayFsyncOnThisThread(ready: Ready): boolean {
-    if (ready.messages.length > 0) return false;
     if (this.raft.softState().role === 'follower') return true;
     return ready.entries.length <= 1 && this.writes.size <= 1;
   }

@@ -1,5 +1,5 @@
 // The persistent message stream to one peer. Messages queue (bounded by count and bytes)
-// and everything queued in one event-loop turn leaves in one socket write. When the peer is
+// and the messages of one Transport.send leave at once, in one socket write. When the peer is
 // down the stream redials with exponential back-off, and messages for it are dropped and
 // reported unreachable at once rather than held: Raft retransmits, and stale appends or
 // heartbeats replayed seconds later would only cost bandwidth.
@@ -37,7 +37,6 @@ export class PeerConnection {
   private queuedBytes = 0;
   private failures = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  private flushScheduled: NodeJS.Immediate | null = null;
   private awaitingDrain = false;
 
   constructor(
@@ -55,7 +54,7 @@ export class PeerConnection {
     if (this.state === 'waiting' && this.reconnectTimer === null) this.dial();
   }
 
-  /** Queue one message; never blocks, never throws for network reasons. */
+  /** Queue one message, sent by the next flush(); never blocks, never throws for network reasons. */
   enqueue(message: Message): void {
     const { options } = this.context;
     if (this.state === 'closed' || this.state === 'waiting') {
@@ -82,7 +81,6 @@ export class PeerConnection {
     }
     this.queue.push({ message, bytes });
     this.queuedBytes += bytes;
-    this.scheduleFlush();
   }
 
   async close(): Promise<void> {
@@ -144,19 +142,17 @@ export class PeerConnection {
     this.reconnectTimer = setTimeout(() => this.dial(), delayMs);
   }
 
-  private scheduleFlush(): void {
-    if (this.state !== 'ready' || this.flushScheduled !== null || this.awaitingDrain) return;
-    // setImmediate runs after the current turn's I/O callbacks, so every send() of this turn
-    // is in the queue by then and leaves in one write.
-    this.flushScheduled = setImmediate(() => {
-      this.flushScheduled = null;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
+  /**
+   * Writes what is queued now, in one socket write when the socket takes it: not in a later
+   * turn of the event loop, so that a leader's appends are on their way before its own WAL
+   * write and fdatasync start, and a follower's acknowledgement leaves as soon as its entries
+   * are durable (a turn later cost 0.1-0.15 ms of each write's commit). With the stream down,
+   * or the socket holding enough unsent bytes, the queue waits for the connection or its drain.
+   */
+  flush(): void {
     const socket = this.stream?.socket;
-    if (this.state !== 'ready' || socket === undefined || this.queue.length === 0) return;
+    if (this.state !== 'ready' || socket === undefined || this.awaitingDrain || this.queue.length === 0)
+      return;
     const { options, statistics } = this.context;
     const budgetBytes = options.writeBufferBytesMax - socket.writableLength;
     if (budgetBytes <= 0) {
@@ -232,8 +228,6 @@ export class PeerConnection {
 
   private clearTimers(): void {
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
-    if (this.flushScheduled !== null) clearImmediate(this.flushScheduled);
     this.reconnectTimer = null;
-    this.flushScheduled = null;
   }
 }

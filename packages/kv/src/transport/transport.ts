@@ -69,13 +69,15 @@ export class PeerTransport {
   /**
    * Hand messages to their peers. Never blocks and never throws for network reasons: a
    * message for a peer that is down, unknown or over its queue bound is dropped and the peer
-   * reported unreachable. Snapshot messages go out on a connection of their own.
+   * reported unreachable. The messages for one peer leave together, in one socket write, before
+   * send returns. Snapshot messages go out on a connection of their own.
    */
   send(messages: readonly Message[]): void {
     if (this.state !== 'started') {
       this.counters.messagesDropped += messages.length;
       return;
     }
+    const queuedTo = new Set<PeerConnection>();
     for (const message of messages) {
       const peer = this.peers.get(message.to);
       if (peer === undefined) {
@@ -85,8 +87,10 @@ export class PeerTransport {
         this.sendSnapshot(message, peer.address);
       } else {
         peer.connection.enqueue(message);
+        queuedTo.add(peer.connection);
       }
     }
+    for (const connection of queuedTo) connection.flush();
   }
 
   /** Whether the message stream to `memberId` is up (connected and past the handshake). */
