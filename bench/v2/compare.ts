@@ -42,7 +42,7 @@ import {
 
 const usage = `pnpm bench [options]
   --seconds N          measured seconds per row (default 5)
-  --warmup N           unmeasured seconds before each row (default 1)
+  --warmup N           unmeasured seconds before each row (default 3)
   --members LIST       member counts (default 1,3)
   --clients LIST       concurrent clients (default 1,16,64)
   --workloads LIST     of put,get,quorum-get,lock,watch,failover (default all six)
@@ -62,7 +62,7 @@ const usage = `pnpm bench [options]
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '5' },
-    warmup: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '3' },
     members: { type: 'string', default: '1,3' },
     clients: { type: 'string', default: '1,16,64' },
     workloads: { type: 'string', default: [...workloads, ...scenarios].join(',') },
@@ -105,7 +105,7 @@ function listOf<T extends string>(flag: string, text: string, allowed: readonly 
 }
 
 const seconds = positiveNumbers('seconds', values.seconds)[0]!;
-const warmupSeconds = Number(values.warmup) >= 0 ? Number(values.warmup) : 1;
+const warmupSeconds = Number(values.warmup) >= 0 ? Number(values.warmup) : 3;
 const memberCounts = positiveNumbers('members', values.members);
 const clientCounts = positiveNumbers('clients', values.clients);
 const chosen = listOf<Workload | Scenario>('workloads', values.workloads, [...workloads, ...scenarios]);
