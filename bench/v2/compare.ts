@@ -396,6 +396,7 @@ if (rows.length > 0 || scenarioCount > 0) {
     configuration: {
       seconds,
       warmupSeconds,
+      warmupRequests,
       keyCount,
       valueBytes,
       requestsMax,
