@@ -62,27 +62,37 @@ const usage = `pnpm bench [options]
   --failover-after N   seconds of writes after the leader is killed (default 5; 2 s before it)
   failover runs last for each member count, only with 3 members or more`;
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '5' },
-    warmup: { type: 'string', default: '3' },
-    'warmup-requests': { type: 'string', default: '5000' },
-    members: { type: 'string', default: '1,3' },
-    clients: { type: 'string', default: '1,16,64' },
-    workloads: { type: 'string', default: [...workloads, ...scenarios].join(',') },
-    systems: { type: 'string', default: 'concord,etcd' },
-    keys: { type: 'string', default: '1000' },
-    'requests-max': { type: 'string', default: '2000000' },
-    'lock-workers': { type: 'string', default: '8' },
-    'lock-ttl': { type: 'string', default: '10' },
-    watchers: { type: 'string', default: '1000' },
-    events: { type: 'string', default: '100' },
-    'event-interval': { type: 'string', default: '20,200' },
-    'failover-rate': { type: 'string', default: '100' },
-    'failover-after': { type: 'string', default: '5' },
-    help: { type: 'boolean', default: false },
-  },
-});
+/** parseArgs, with a wrong option (an unknown one, a value that looks like an option) in one line. */
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        seconds: { type: 'string', default: '5' },
+        warmup: { type: 'string', default: '3' },
+        'warmup-requests': { type: 'string', default: '5000' },
+        members: { type: 'string', default: '1,3' },
+        clients: { type: 'string', default: '1,16,64' },
+        workloads: { type: 'string', default: [...workloads, ...scenarios].join(',') },
+        systems: { type: 'string', default: 'concord,etcd' },
+        keys: { type: 'string', default: '1000' },
+        'requests-max': { type: 'string', default: '2000000' },
+        'lock-workers': { type: 'string', default: '8' },
+        'lock-ttl': { type: 'string', default: '10' },
+        watchers: { type: 'string', default: '1000' },
+        events: { type: 'string', default: '100' },
+        'event-interval': { type: 'string', default: '20,200' },
+        'failover-rate': { type: 'string', default: '100' },
+        'failover-after': { type: 'string', default: '5' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`pnpm bench: ${(error as Error).message.replaceAll('\n', ' ')}\n${usage}`);
+    process.exit(2);
+  }
+}
+
+const { values } = parseOptions();
 if (values.help) {
   console.log(usage);
   process.exit(0);
