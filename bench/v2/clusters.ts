@@ -141,6 +141,19 @@ export class ServerCluster {
     return this.members.map((member) => member.clientUrl);
   }
 
+  /**
+   * The client URLs with the leader's last, the others in member order. A load generator
+   * hands out endpoints in this order (client i gets endpoint i mod n), so the one client of
+   * a one-client row writes through a follower, and the leader serves the fewest clients, in
+   * both systems alike: which member wins the first election would otherwise decide whether a
+   * row measures the leader's path or a follower's, and could differ between the systems.
+   */
+  async clientUrlsLeaderLast(timeoutMs: number): Promise<{ urls: string[]; leader: string }> {
+    const leader = await this.leader(timeoutMs);
+    const followers = this.members.filter((member) => member !== leader);
+    return { urls: [...followers, leader].map((member) => member.clientUrl), leader: leader.name };
+  }
+
   get pids(): number[] {
     return this.members.map((member) => member.process.pid ?? -1);
   }

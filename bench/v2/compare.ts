@@ -134,6 +134,8 @@ const valueBytes = 100;
 const requestTimeoutMs = 10_000;
 // etcd's defaults, given to both.
 const clusterOptions: ClusterOptions = { heartbeatMs: 100, electionMs: 1000, readyTimeoutMs: 30_000 };
+/** How long a row waits for a single leader before it starts (see `clientUrlsLeaderLast`). */
+const leaderTimeoutMs = 15_000;
 const fillTimeoutMs = 120_000;
 /** A bound on each of the cluster warm-up's three rows (see warmUp). */
 const warmUpRowSecondsMax = 30;
@@ -191,10 +193,11 @@ function askGenerator(message: DriverMessage, timeoutMs: number): Promise<Genera
 }
 
 async function measure(cluster: ServerCluster, workload: Workload, clients: number): Promise<SystemFigures> {
+  const { urls: clientUrls, leader } = await cluster.clientUrlsLeaderLast(leaderTimeoutMs);
   const sampler = new ProcessSampler(cluster.pids);
   const row: DriverMessage = {
     type: 'row',
-    ...{ workload, clientUrls: cluster.clientUrls, clients, warmupSeconds, seconds },
+    ...{ workload, clientUrls, clients, warmupSeconds, seconds },
     ...{ keyCount, valueBytes, requestsMax, requestTimeoutMs },
   };
   const answer = await askGenerator(row, rowTimeoutMs).catch((error: unknown) => {
@@ -207,6 +210,7 @@ async function measure(cluster: ServerCluster, workload: Workload, clients: numb
   const atPercentile = (percentile: number) =>
     histogram.totalCount === 0 ? Number.NaN : histogram.getValueAtPercentile(percentile) / 1000;
   const figures: SystemFigures = {
+    leader,
     opsPerSecond: (answer.requests - answer.errors) / answer.measuredSeconds,
     requests: answer.requests,
     errors: answer.errors,
@@ -249,7 +253,8 @@ async function warmUp(cluster: ServerCluster): Promise<void> {
   for (const workload of workloads) {
     const row: DriverMessage = {
       type: 'row',
-      ...{ workload, clientUrls: cluster.clientUrls, clients: 16, warmupSeconds: 0 },
+      ...{ workload, clientUrls: (await cluster.clientUrlsLeaderLast(leaderTimeoutMs)).urls },
+      ...{ clients: 16, warmupSeconds: 0 },
       ...{
         seconds: warmUpRowSecondsMax,
         keyCount,

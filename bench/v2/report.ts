@@ -5,6 +5,8 @@ import type { ProcessUsage } from './process-sampler.ts';
 import type { Workload } from './protocol.ts';
 
 export interface SystemFigures {
+  /** The member that led when the row started; its clients came last (see `clientUrlsLeaderLast`). */
+  readonly leader: string;
   readonly opsPerSecond: number;
   readonly requests: number;
   readonly errors: number;
@@ -145,6 +147,7 @@ export function progressLine(
     `p50 ${milliseconds(latency.p50)} p90 ${milliseconds(latency.p90)} p99 ${milliseconds(latency.p99)} ` +
     `max ${milliseconds(latency.max)} ms, errors ${figures.errors}${errors ? ` (${errors})` : ''}, ` +
     `generator CPU ${whole(figures.generatorCpuPercent)}%, server CPU ${whole(figures.serverCpuPercent)}%, ` +
-    `RSS ${whole(figures.serverRssMbPeak)} MB`
+    `RSS ${whole(figures.serverRssMbPeak)} MB` +
+    (row.members > 1 ? `, leader ${figures.leader}` : '')
   );
 }

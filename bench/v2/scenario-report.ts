@@ -21,6 +21,8 @@ export interface ServerFigures {
 }
 
 export interface LockFigures extends ServerFigures {
+  /** The member that led when the run started; its workers came last. */
+  readonly leader: string;
   readonly workers: number;
   readonly cyclesPerSecond: number;
   readonly cycles: number;
@@ -359,7 +361,8 @@ export function lockProgress(members: number, system: SystemName, f: LockFigures
     `mean ms acquire ${milliseconds(f.meanMs.acquire)} increment ${milliseconds(f.meanMs.increment)} ` +
     `release ${milliseconds(f.meanMs.release)}, ` +
     `${f.safe ? 'safe' : 'NOT SAFE'}, generator CPU ${whole(f.generatorCpuPercent)}%, ` +
-    `server CPU ${whole(f.serverCpuPercent)}%, RSS ${whole(f.serverRssMbPeak)} MB`
+    `server CPU ${whole(f.serverCpuPercent)}%, RSS ${whole(f.serverRssMbPeak)} MB` +
+    (members > 1 ? `, leader ${f.leader}` : '')
   );
 }
 

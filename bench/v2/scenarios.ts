@@ -92,12 +92,14 @@ export async function measureLock(
   ask: Ask,
   options: ScenarioOptions,
 ): Promise<LockFigures> {
+  // Worker i locks through endpoint i mod n, the leader's last, as in the throughput rows.
+  const { urls: clientUrls, leader } = await cluster.clientUrlsLeaderLast(leaderTimeoutMs);
   const { answer, servers } = await sampled(
     cluster,
     ask,
     {
       type: 'lock',
-      clientUrls: cluster.clientUrls,
+      clientUrls,
       workers: options.lockWorkers,
       ttlSeconds: options.lockTtlSeconds,
       warmupSeconds: options.warmupSeconds,
@@ -111,6 +113,7 @@ export async function measureLock(
   const counterConsistent =
     growth >= answer.increments && growth <= answer.increments + answer.counterUnknown;
   return {
+    leader,
     workers: options.lockWorkers,
     cyclesPerSecond: answer.cycles / answer.measuredSeconds,
     cycles: answer.cycles,
