@@ -376,6 +376,11 @@ export class Raft {
     return waiting;
   }
 
+  /** Whether this member is the only voter: its own durable log alone commits entries. */
+  isSoleVoter(): boolean {
+    return this.config.voters.length === 1 && this.config.voters[0] === this.id;
+  }
+
   /** The cheap part of the status, for hot paths. */
   softState(): {
     readonly role: Role;
