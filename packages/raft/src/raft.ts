@@ -896,7 +896,7 @@ export class Raft {
       }
       return;
     }
-    if (this.config.voters.length === 1 && isVoter(this.config, this.id)) {
+    if (this.isSoleVoter()) {
       this.answerRead(context, requester, this.log.committed);
       return;
     }
