@@ -2,10 +2,10 @@
 // directory, started with the same flags so that they are compared like for like.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../packages/testkit/src/index.ts';
 
 export type SystemName = 'concord' | 'etcd';
 
@@ -36,17 +36,7 @@ const running = new Set<ChildProcess>();
 /** Every data directory root not yet removed: what `stopAllServers` removes. */
 const roots = new Set<string>();
 
-/** A port the OS says is free now (a member binds it a moment later). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function memberArguments(
   system: SystemName,

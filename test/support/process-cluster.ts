@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../packages/testkit/src/index.ts';
 import { LinkProxies } from './link-proxy.ts';
 
 const launcher = fileURLToPath(new URL('../../bin/concord', import.meta.url));
@@ -47,17 +47,7 @@ export interface ProcessMember {
   readonly exits: { code: number | null; signal: NodeJS.Signals | null }[];
 }
 
-/** A port the OS says is free now (a member binds it a moment later). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** A cluster of real `bin/concord` processes on loopback, each with its own data directory. */
 export class ProcessCluster {

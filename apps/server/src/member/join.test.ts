@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { PeerTransport } from '@concord/kv';
+import { freePort } from '@concord/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeCluster } from './cluster-description.ts';
 import { parseMemberFlags } from './flags.ts';
@@ -10,14 +10,6 @@ const transports: PeerTransport[] = [];
 afterEach(async () => {
   await Promise.all(transports.splice(0).map((transport) => transport.close()));
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A running member's peer listener that describes a cluster with one started and one added member. */
 async function runningMember(newcomerUrl: string, newcomerName = ''): Promise<string> {

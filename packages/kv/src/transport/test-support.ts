@@ -1,7 +1,6 @@
 // Shared by the transport tests: one message of every type, transports on free loopback
 // ports, a logger that remembers, and a way to wait for something to happen.
 
-import { createServer } from 'node:net';
 import type { Message } from '@concord/raft';
 import { PeerTransport, type PeerTransportOptions } from './index.ts';
 import type { TransportLogger } from './options.ts';
@@ -68,15 +67,8 @@ export function recordingLogger(): TransportLogger & { readonly records: Recorde
   };
 }
 
-/** A port that was free a moment ago (for a peer that must be down first and come up later). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+/** A port for a peer that must be down first and come up later. */
+export { freePort } from '@concord/testkit';
 
 /** Poll `condition` every few milliseconds; fail with `what` after `timeoutMs`. */
 export async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
