@@ -1,13 +1,14 @@
 import { createServer } from 'node:http';
 import { createServer as createSecureServer } from 'node:https';
 import { guardServer, serverTlsOptions } from '@concord/tls';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { ClientErrors } from './client-error.ts';
 import { V2Context } from './context.ts';
 import { bodyBytes, sendMalformedRequest } from './go-http.ts';
 import { ConcordMetrics } from './metrics.ts';
 import { measureRequest, registerMetrics } from './metrics-route.ts';
 import { assertV2AppOptions, type V2AppOptions } from './options.ts';
+import { PlainKeyRequests } from './plain-keys.ts';
 import { registerBodyParser } from './request-body.ts';
 import { dispatch } from './routes.ts';
 
@@ -27,7 +28,9 @@ export function buildV2App(options: V2AppOptions): FastifyInstance {
   assertV2AppOptions(options);
   const context = new V2Context(options);
   const metrics = options.metrics ?? new ConcordMetrics();
-  const app = Fastify(fastifyOptions(options, metrics));
+  const plainKeys = new PlainKeyRequests(context, options.logger || null);
+  if (options.directKeyRequests === false) plainKeys.disable();
+  const app = Fastify(fastifyOptions(options, metrics, plainKeys));
   registerBodyParser(app);
   const handler = (request: Parameters<typeof dispatch>[1], reply: Parameters<typeof dispatch>[2]) =>
     dispatch(context, request, reply);
@@ -43,11 +46,16 @@ export function buildV2App(options: V2AppOptions): FastifyInstance {
       .header('Content-Type', 'text/plain; charset=utf-8')
       .send(bodyBytes('400 Bad Request'));
   });
+  app.addHook('preClose', async () => plainKeys.disable());
   app.addHook('onClose', async () => context.close());
   return app;
 }
 
-function fastifyOptions(options: V2AppOptions, metrics: ConcordMetrics): FastifyServerOptions {
+function fastifyOptions(
+  options: V2AppOptions,
+  metrics: ConcordMetrics,
+  plainKeys: PlainKeyRequests,
+): FastifyServerOptions {
   // Fastify takes a ready logger instance under its own option; `false` or absent: no logging.
   const logging = options.logger
     ? {
@@ -64,7 +72,7 @@ function fastifyOptions(options: V2AppOptions, metrics: ConcordMetrics): Fastify
       serverFor(options, (request, response) => {
         clientErrors.track(request, response);
         measureRequest(metrics, request, response, () => clientErrors.untrack(request, response));
-        handler(request, response);
+        if (!plainKeys.serve(request, response)) handler(request, response);
       }),
     clientErrorHandler: clientErrors.handle,
     requestTimeout: requestTimeoutMs,
@@ -73,7 +81,7 @@ function fastifyOptions(options: V2AppOptions, metrics: ConcordMetrics): Fastify
     keepAliveTimeout: 30_000,
     exposeHeadRoutes: false,
     return503OnClosing: true,
-    frameworkErrors: (_error, _request, reply) => sendMalformedRequest(reply),
+    frameworkErrors: (_error, _request, reply) => sendMalformedRequest(reply as FastifyReply),
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 1024 },
   };
 }

@@ -1,19 +1,20 @@
 import { EtcdError, RaftInternalError, type V2Response } from '@concord/protocol';
-import type { FastifyReply } from 'fastify';
 import { bodyBytes } from './go-http.ts';
 import { goJson } from './go-json.ts';
+import type { V2Reply } from './reply.ts';
 
 /**
  * etcd's `v2error.Error.WriteTo`: the error's HTTP status, `X-Etcd-Index` of the error's
  * index (0 for validation errors), JSON plus a newline. No Raft headers, as in etcd.
  */
-export function sendEtcdError(reply: FastifyReply, error: unknown): FastifyReply {
+export function sendEtcdError<R extends V2Reply>(reply: R, error: unknown): R {
   const etcdError = asEtcdError(error);
-  return reply
+  reply
     .code(etcdError.httpStatus)
     .header('Content-Type', 'application/json')
     .header('X-Etcd-Index', String(etcdError.index))
     .send(bodyBytes(`${goJson(etcdError.toJSON())}\n`));
+  return reply;
 }
 
 /** Anything that is not already an etcd error is reported as etcd reports it: 300. */

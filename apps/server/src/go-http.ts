@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { V2Reply } from './reply.ts';
 
 /**
  * Answers etcd gives from Go's net/http rather than from its own handlers: they are plain
@@ -13,21 +13,22 @@ export const corsHeaders: Readonly<Record<string, string>> = {
 };
 
 /** Go's `http.Error`: the text plus a newline, as text/plain with nosniff. */
-export function sendPlainError(reply: FastifyReply, statusCode: number, text: string): FastifyReply {
-  return reply
+export function sendPlainError<R extends V2Reply>(reply: R, statusCode: number, text: string): R {
+  reply
     .code(statusCode)
     .header('Content-Type', 'text/plain; charset=utf-8')
     .header('X-Content-Type-Options', 'nosniff')
     .send(bodyBytes(`${text}\n`));
+  return reply;
 }
 
 /** Go's `http.NotFound`, which etcd registers for every path it does not serve. */
-export function sendNotFound(reply: FastifyReply): FastifyReply {
+export function sendNotFound<R extends V2Reply>(reply: R): R {
   return sendPlainError(reply, 404, '404 page not found');
 }
 
 /** etcd's `allowMethod`: 405 naming the allowed methods in etcd's order, comma-separated. */
-export function sendMethodNotAllowed(reply: FastifyReply, allowedMethods: readonly string[]): FastifyReply {
+export function sendMethodNotAllowed<R extends V2Reply>(reply: R, allowedMethods: readonly string[]): R {
   reply.header('Allow', allowedMethods.join(','));
   return sendPlainError(reply, 405, 'Method Not Allowed');
 }
@@ -36,25 +37,29 @@ export function sendMethodNotAllowed(reply: FastifyReply, allowedMethods: readon
  * Go's `ServeMux` answer to an unclean path: 301 to the cleaned one. GET gets a small HTML
  * body, HEAD its content type only, every other method an empty body.
  */
-export function sendPathRedirect(reply: FastifyReply, method: string, location: string): FastifyReply {
+export function sendPathRedirect<R extends V2Reply>(reply: R, method: string, location: string): R {
   reply.code(301).header('Location', location);
-  if (method !== 'GET' && method !== 'HEAD') return reply.send(bodyBytes(''));
-  reply.header('Content-Type', 'text/html; charset=utf-8');
-  if (method === 'HEAD') return reply.send(bodyBytes(''));
-  return reply.send(bodyBytes(`<a href="${escapeHtml(location)}">Moved Permanently</a>.\n\n`));
+  if (method !== 'GET' && method !== 'HEAD') reply.send(bodyBytes(''));
+  else {
+    reply.header('Content-Type', 'text/html; charset=utf-8');
+    if (method === 'HEAD') reply.send(bodyBytes(''));
+    else reply.send(bodyBytes(`<a href="${escapeHtml(location)}">Moved Permanently</a>.\n\n`));
+  }
+  return reply;
 }
 
 /**
  * What Go's server itself answers to a request line it cannot parse (a bad escape in the
  * path): no handler runs, so there are no etcd headers, and the connection is closed.
  */
-export function sendMalformedRequest(reply: FastifyReply): FastifyReply {
+export function sendMalformedRequest<R extends V2Reply>(reply: R): R {
   for (const name of Object.keys(corsHeaders)) reply.removeHeader(name);
-  return reply
+  reply
     .code(400)
     .header('Content-Type', 'text/plain; charset=utf-8')
     .header('Connection', 'close')
     .send(bodyBytes('400 Bad Request'));
+  return reply;
 }
 
 function escapeHtml(text: string): string {

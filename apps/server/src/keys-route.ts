@@ -1,11 +1,11 @@
 import { type KeyStoreRequest, responseIsCreation } from '@concord/kv';
 import { EtcdError, type V2Response, ValidationError } from '@concord/protocol';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasKeyAccess, sendKeyNoAuth } from './auth/access.ts';
 import type { V2Context } from './context.ts';
 import { eventBody, sendEtcdError } from './etcd-reply.ts';
 import { bodyBytes, sendMethodNotAllowed } from './go-http.ts';
 import { type KeyMethod, type KeyRequest, parseKeyRequest, storeRequestOf } from './key-request.ts';
+import type { V2Reply, V2Request } from './reply.ts';
 import { mergeForm, type RequestBody } from './request-body.ts';
 import { operationOf } from './store-statistics.ts';
 import { serveWatch } from './watch.ts';
@@ -17,11 +17,11 @@ const keyMethods: readonly KeyMethod[] = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'
 /** `/v2/keys/<key>`: etcd's keysHandler. `path` is the decoded, clean request path. */
 export async function handleKeys(
   context: V2Context,
-  request: FastifyRequest,
-  reply: FastifyReply,
+  request: V2Request,
+  reply: V2Reply,
   path: string,
   rawQuery: string,
-): Promise<FastifyReply> {
+): Promise<V2Reply> {
   const method = request.method as KeyMethod;
   if (!keyMethods.includes(method)) return sendMethodNotAllowed(reply, keyMethods);
   reply.header('X-Etcd-Cluster-Id', context.options.clusterId);
@@ -53,10 +53,10 @@ function parseRequest(method: KeyMethod, path: string, body: RequestBody | undef
 
 async function serveRead(
   context: V2Context,
-  reply: FastifyReply,
+  reply: V2Reply,
   keyRequest: KeyRequest,
   quorum: boolean,
-): Promise<FastifyReply> {
+): Promise<V2Reply> {
   let answer: { response: V2Response; index: number };
   try {
     answer = await context.node.read(
@@ -77,11 +77,7 @@ async function serveRead(
   return sendEvent(context, reply, answer.response, answer.index, 200, keyRequest.noValueOnSuccess);
 }
 
-async function serveWrite(
-  context: V2Context,
-  reply: FastifyReply,
-  keyRequest: KeyRequest,
-): Promise<FastifyReply> {
+async function serveWrite(context: V2Context, reply: V2Reply, keyRequest: KeyRequest): Promise<V2Reply> {
   const storeRequest: KeyStoreRequest = storeRequestOf(keyRequest);
   const operation = operationOf(storeRequest);
   try {
@@ -98,12 +94,12 @@ async function serveWrite(
 
 function sendEvent(
   context: V2Context,
-  reply: FastifyReply,
+  reply: V2Reply,
   response: V2Response,
   etcdIndex: number,
   status: number,
   noValueOnSuccess: boolean,
-): FastifyReply {
+): V2Reply {
   return reply
     .code(status)
     .header('Content-Type', 'application/json')

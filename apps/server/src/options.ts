@@ -33,6 +33,11 @@ export interface V2AppOptions {
   readonly watchTimeoutMs?: number | undefined;
   /** The member's metrics, shared by its apps and its Node; absent: the app keeps its own. */
   readonly metrics?: ConcordMetrics | undefined;
+  /**
+   * Serve the common key requests without Fastify's routing (`plain-keys.ts`); default true.
+   * False sends every request through Fastify: the reference the direct path is tested against.
+   */
+  readonly directKeyRequests?: boolean | undefined;
   /** Serve https: the certificate, client checks, and where refused clients are reported. */
   readonly tls?:
     | { readonly settings: ServerTlsSettings; readonly report: (explanation: string) => void }

@@ -63,17 +63,24 @@ async function readBody(request: FastifyRequest, payload: IncomingMessage): Prom
     payload.resume();
     return error === undefined ? { kind: 'ignored' } : { kind: 'ignored', error };
   }
-  const bytes = await readAtMost(payload, formBodyBytesMax + 1);
+  return formBody(await readAtMost(payload, formBodyBytesMax + 1), error);
+}
+
+/**
+ * A form body as Go's `parsePostForm` decodes it, read up to `formBodyBytesMax` + 1 bytes;
+ * `mediaTypeError` is the content type's own error, which comes first.
+ */
+export function formBody(bytes: Buffer, mediaTypeError?: string): RequestBody {
   if (bytes.length > formBodyBytesMax) return { kind: 'too-large' };
   const parsed = parseGoQuery(bytes.toString('latin1'));
-  const firstError = error ?? parsed.error;
+  const firstError = mediaTypeError ?? parsed.error;
   return firstError === undefined
     ? { kind: 'form', values: parsed.values }
     : { kind: 'form', values: parsed.values, error: firstError };
 }
 
 /** Reads up to `limit` bytes and stops reading there (the connection is then closed). */
-function readAtMost(payload: IncomingMessage, limit: number): Promise<Buffer> {
+export function readAtMost(payload: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;

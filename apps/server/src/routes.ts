@@ -13,6 +13,7 @@ import {
 } from './go-http.ts';
 import { handleKeys, keysPrefix } from './keys-route.ts';
 import { handleMembers, membersPrefix } from './members-route.ts';
+import type { V2Reply } from './reply.ts';
 import { parseRequestPath } from './request-path.ts';
 import { sendLeaderStats, sendSelfStats, sendStoreStats } from './stats-routes.ts';
 
@@ -40,7 +41,7 @@ export async function dispatch(
   context: V2Context,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<FastifyReply> {
+): Promise<V2Reply> {
   reply.headers(corsHeaders);
   // etcd's CORS wrapper answers every preflight before any routing.
   if (request.method === 'OPTIONS') return reply.code(200).send(bodyBytes(''));

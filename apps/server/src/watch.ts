@@ -1,11 +1,11 @@
 import { type Watcher, WatcherLimitError } from '@concord/kv';
 import type { V2Response } from '@concord/protocol';
-import type { FastifyReply } from 'fastify';
 import type { V2Context } from './context.ts';
 import { sendEtcdError } from './etcd-reply.ts';
 import { bodyBytes, corsHeaders } from './go-http.ts';
 import { goJson } from './go-json.ts';
 import type { KeyRequest } from './key-request.ts';
+import type { V2Reply } from './reply.ts';
 
 /** A stream whose client reads slower than this much unsent output is ended, like etcd's. */
 const unsentBytesMax = 4 * 1024 * 1024;
@@ -22,9 +22,9 @@ const unsentBytesMax = 4 * 1024 * 1024;
  */
 export async function serveWatch(
   context: V2Context,
-  reply: FastifyReply,
+  reply: V2Reply,
   keyRequest: KeyRequest,
-): Promise<FastifyReply> {
+): Promise<V2Reply> {
   const response = reply.raw;
   // History replayed by `watch` itself comes before the headers are out: held until then.
   let held: V2Response[] | null = [];
@@ -100,7 +100,7 @@ function encodedEvent(event: V2Response): Buffer {
 }
 
 /** etcd has no watcher limit; Concord's is answered as a temporary overload, not as a 500. */
-function sendWatcherLimit(reply: FastifyReply): FastifyReply {
+function sendWatcherLimit(reply: V2Reply): V2Reply {
   return reply
     .code(503)
     .header('Content-Type', 'application/json')

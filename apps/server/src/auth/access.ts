@@ -1,10 +1,11 @@
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { roleAllowsKey } from '@concord/kv';
 import { type AuthUser, guestRoleName, rootRoleName, UnauthorizedError } from '@concord/protocol';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { V2Context } from '../context.ts';
 import { sendEtcdError } from '../etcd-reply.ts';
 import { sendHttpError } from '../members-route.ts';
+import type { V2Reply, V2Request } from '../reply.ts';
 import { parseBasicAuth } from './basic-auth.ts';
 
 /** Who a request is: no credentials (the guest role applies), a user, or refused credentials. */
@@ -20,7 +21,7 @@ type Identity =
  * the common name of the client's certificate (or of a certificate above it in its verified
  * chain) that names a user makes the request that user's, as etcd's `userFromClientCertificate`.
  */
-async function identify(context: V2Context, request: FastifyRequest): Promise<Identity> {
+async function identify(context: V2Context, request: V2Request): Promise<Identity> {
   const header = request.headers.authorization;
   if (header === undefined || header === '') {
     const user = context.options.tls?.settings.verifyClients
@@ -40,7 +41,7 @@ async function identify(context: V2Context, request: FastifyRequest): Promise<Id
   return current?.password === user.password ? { kind: 'user', user: current } : { kind: 'refused' };
 }
 
-function userFromClientCertificate(context: V2Context, request: FastifyRequest): AuthUser | null {
+function userFromClientCertificate(context: V2Context, request: V2Request): AuthUser | null {
   const socket = request.raw.socket as Partial<TLSSocket>;
   // Only a certificate the TLS handshake verified against --trusted-ca-file counts.
   if (socket.authorized !== true || socket.getPeerCertificate === undefined) return null;
@@ -59,7 +60,7 @@ function userFromClientCertificate(context: V2Context, request: FastifyRequest):
 }
 
 /** etcd's `hasRootAccess`: auth disabled, or a user with the root role. */
-export async function hasRootAccess(context: V2Context, request: FastifyRequest): Promise<boolean> {
+export async function hasRootAccess(context: V2Context, request: V2Request): Promise<boolean> {
   if (!context.node.store.auth.enabled) return true;
   const identity = await identify(context, request);
   return identity.kind === 'user' && (identity.user.roles ?? []).includes(rootRoleName);
@@ -72,7 +73,7 @@ export async function hasRootAccess(context: V2Context, request: FastifyRequest)
  */
 export async function hasKeyAccess(
   context: V2Context,
-  request: FastifyRequest,
+  request: V2Request,
   key: string,
   recursive: boolean,
 ): Promise<boolean> {
@@ -97,6 +98,6 @@ export function sendNoAuth(reply: FastifyReply): FastifyReply {
 }
 
 /** etcd's `writeKeyNoAuth` on /v2/keys: error 110 with index 0. */
-export function sendKeyNoAuth(reply: FastifyReply): FastifyReply {
+export function sendKeyNoAuth<R extends V2Reply>(reply: R): R {
   return sendEtcdError(reply, new UnauthorizedError('Insufficient credentials', 0));
 }
