@@ -29,7 +29,9 @@ export function buildV2App(options: V2AppOptions): FastifyInstance {
   const context = new V2Context(options);
   const metrics = options.metrics ?? new ConcordMetrics();
   const plainKeys = new PlainKeyRequests(context, options.logger || null);
-  if (options.directKeyRequests === false) plainKeys.disable();
+  // Request lines (logged at info and below) are Fastify's: with them on, it serves everything.
+  const logsRequestLines = options.logger ? requestLineLevels.has(options.logger.level) : false;
+  if (options.directKeyRequests === false || logsRequestLines) plainKeys.disable();
   const app = Fastify(fastifyOptions(options, metrics, plainKeys));
   registerBodyParser(app);
   const handler = (request: Parameters<typeof dispatch>[1], reply: Parameters<typeof dispatch>[2]) =>
