@@ -1,5 +1,6 @@
 import type { Node, NodeMetrics } from '@concord/kv';
 import { Counter, collectDefaultMetrics, exponentialBuckets, Gauge, Histogram, Registry } from 'prom-client';
+import { RequestMetrics } from './request-metrics.ts';
 
 /**
  * What `/metrics` groups requests by. A fixed set, so that odd paths and methods cannot grow
@@ -41,32 +42,24 @@ export class ConcordMetrics {
   readonly registry = new Registry();
   /** The observer to pass as `NodeOptions.metrics`: fsyncs, snapshots, proposals, leaders. */
   readonly nodeMetrics: NodeMetrics;
-  private readonly httpRequests: Counter<'method' | 'route' | 'code'>;
-  private readonly httpRequestSeconds: Histogram<'method' | 'route'>;
+  private readonly requests: RequestMetrics;
   private readonly gauges: MemberGauges;
   private readonly sources = new Set<MetricsSource>();
-  /**
-   * The labelled series of each (method, route, code), looked up once: prom-client hashes a
-   * label object on every call otherwise, a cost on every request. Bounded, as the labels are.
-   */
-  private readonly requestSeries = new Map<string, RequestSeries>();
 
   constructor(options: ConcordMetricsOptions = {}) {
-    const registers = [this.registry];
-    this.httpRequests = new Counter({
-      name: 'concord_http_requests_total',
-      help: 'Client requests answered, by method, route family and HTTP status code.',
-      labelNames: ['method', 'route', 'code'],
-      registers,
-    });
-    this.httpRequestSeconds = new Histogram({
-      name: 'concord_http_request_duration_seconds',
-      help: 'Time from a request arriving to its response ending, by method and route family.',
-      labelNames: ['method', 'route'],
-      // etcd's v2 HTTP buckets: 0.5 ms to about 2 s.
-      buckets: exponentialBuckets(0.0005, 2, 13),
-      registers,
-    });
+    this.requests = new RequestMetrics(
+      this.registry,
+      {
+        name: 'concord_http_requests_total',
+        help: 'Client requests answered, by method, route family and HTTP status code.',
+      },
+      {
+        name: 'concord_http_request_duration_seconds',
+        help: 'Time from a request arriving to its response ending, by method and route family.',
+        // etcd's v2 HTTP buckets: 0.5 ms to about 2 s.
+        upperBounds: exponentialBuckets(0.0005, 2, 13),
+      },
+    );
     this.gauges = memberGauges(this.registry);
     this.nodeMetrics = nodeMetricsOf(this.registry);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -86,18 +79,7 @@ export class ConcordMetrics {
   }
 
   recordRequest(method: string, route: RouteFamily, code: number, seconds: number): void {
-    const methodLabel = countedMethods.has(method) ? method : 'other';
-    const key = `${methodLabel} ${route} ${code}`;
-    let series = this.requestSeries.get(key);
-    if (series === undefined) {
-      series = {
-        count: this.httpRequests.labels(methodLabel, route, String(code)),
-        seconds: this.httpRequestSeconds.labels(methodLabel, route),
-      };
-      this.requestSeries.set(key, series);
-    }
-    series.count.inc();
-    series.seconds.observe(seconds);
+    this.requests.record(countedMethods.has(method) ? method : 'other', route, code, seconds);
   }
 
   /** The text exposition, with the member gauges read at this moment. */
@@ -134,11 +116,6 @@ export class ConcordMetrics {
     }
     return node.store.watcherCount - appObservers;
   }
-}
-
-interface RequestSeries {
-  readonly count: { inc(): void };
-  readonly seconds: { observe(value: number): void };
 }
 
 type MemberGauges = Readonly<
