@@ -26,11 +26,15 @@ function exchange(url: string, head: string, body = ''): Promise<string> {
   });
 }
 
-/** What legitimately differs between two members: the date, and expiry times a moment apart. */
+/**
+ * What legitimately differs between two members: the date, and expiry times a moment apart
+ * (and so a remaining ttl a second apart). The body's length stays: both ttls have 2 digits.
+ */
 function normalized(answer: string): string {
   return answer
     .replace(/\r\nDate: [^\r]*/, '\r\nDate: *')
-    .replaceAll(/"expiration":"[^"]*"/g, '"expiration":"*"');
+    .replaceAll(/"expiration":"[^"]*"/g, '"expiration":"*"')
+    .replaceAll(/"ttl":\d+/g, '"ttl":*');
 }
 
 const form = 'Content-Type: application/x-www-form-urlencoded';
@@ -44,7 +48,7 @@ const requests: readonly (readonly [head: string, body?: string])[] = [
   [`POST /v2/keys/queue HTTP/1.1\r\n${form}`, 'value=job'],
   ['PUT /v2/keys/dir?dir=true HTTP/1.1'],
   [`PUT /v2/keys/dir/child HTTP/1.1\r\n${form}`, 'value=c'],
-  [`PUT /v2/keys/t HTTP/1.1\r\n${form}`, 'value=x&ttl=100'],
+  [`PUT /v2/keys/t HTTP/1.1\r\n${form}`, 'value=x&ttl=50'],
   [`PUT /v2/keys/t HTTP/1.1\r\n${form}`, 'value=x&ttl=abc'],
   [`PUT /v2/keys/bad HTTP/1.1\r\n${form}`, 'value=%zz'],
   ['PUT /v2/keys/empty HTTP/1.1'],
