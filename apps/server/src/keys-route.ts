@@ -100,12 +100,10 @@ function sendEvent(
   status: number,
   noValueOnSuccess: boolean,
 ): V2Reply {
-  return reply
-    .code(status)
-    .header('Content-Type', 'application/json')
-    .header('X-Etcd-Index', String(etcdIndex))
-    .headers(context.raftHeaders())
-    .send(bodyBytes(eventBody(response, noValueOnSuccess)));
+  reply.code(status).header('Content-Type', 'application/json').header('X-Etcd-Index', String(etcdIndex));
+  const raft = context.raftHeaders();
+  for (let at = 0; at < raft.length; at += 2) reply.header(raft[at]!, raft[at + 1]!);
+  return reply.send(bodyBytes(eventBody(response, noValueOnSuccess)));
 }
 
 /** The store's refusals count as failed operations; a lost leader or a timeout does not. */

@@ -25,15 +25,30 @@ export interface V2Reply {
   hijack(): V2Reply;
 }
 
+/** Header names lower-cased, as Fastify sends them; the routes use a dozen names at most. */
+const lowerCaseNames = new Map<string, string>();
+
+function lowerCase(name: string): string {
+  let lower = lowerCaseNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerCaseNames.size < 64) lowerCaseNames.set(name, lower);
+  }
+  return lower;
+}
+
 /**
  * A reply written straight to Node's response, giving the bytes Fastify's reply gives for what
  * the key routes send (a Buffer or nothing): header names lower-cased and set once, a
  * `content-length` always (0 for no body, except on HEAD), an octet-stream type for a body
  * without one, then `writeHead` and one `end`, so that headers and body leave in one write.
+ * Headers are kept as a flat list of names and values, which `writeHead` takes as it is: an
+ * object with a dozen hyphenated keys built per request cost more than the list.
  */
 export class RawReply implements V2Reply {
   private statusCode = 200;
-  private readonly values: Record<string, string> = {};
+  /** Name, value, name, value, …; names lower-cased, each once. */
+  private readonly pairs: string[] = [];
 
   constructor(
     readonly raw: ServerResponse,
@@ -46,17 +61,21 @@ export class RawReply implements V2Reply {
   }
 
   header(name: string, value: string): this {
-    this.values[name.toLowerCase()] = value;
+    const lower = lowerCase(name);
+    const at = this.indexOf(lower);
+    if (at === -1) this.pairs.push(lower, value);
+    else this.pairs[at + 1] = value;
     return this;
   }
 
   headers(values: Readonly<Record<string, string>>): this {
-    for (const name in values) this.values[name.toLowerCase()] = values[name]!;
+    for (const name in values) this.header(name, values[name]!);
     return this;
   }
 
   removeHeader(name: string): this {
-    delete this.values[name.toLowerCase()];
+    const at = this.indexOf(lowerCase(name));
+    if (at !== -1) this.pairs.splice(at, 2);
     return this;
   }
 
@@ -68,13 +87,18 @@ export class RawReply implements V2Reply {
     if (this.raw.headersSent || this.raw.writableEnded) return this;
     if (body === undefined) {
       const bodiless = this.statusCode < 200 || this.statusCode === 204 || this.statusCode === 304;
-      if (!bodiless && this.method !== 'HEAD') this.values['content-length'] = '0';
+      if (!bodiless && this.method !== 'HEAD') this.header('content-length', '0');
     } else {
-      this.values['content-type'] ??= 'application/octet-stream';
-      this.values['content-length'] = String(body.length);
+      if (this.indexOf('content-type') === -1) this.pairs.push('content-type', 'application/octet-stream');
+      this.header('content-length', String(body.length));
     }
-    this.raw.writeHead(this.statusCode, this.values);
+    this.raw.writeHead(this.statusCode, this.pairs);
     this.raw.end(body);
     return this;
+  }
+
+  private indexOf(lowerCaseName: string): number {
+    for (let at = 0; at < this.pairs.length; at += 2) if (this.pairs[at] === lowerCaseName) return at;
+    return -1;
   }
 }

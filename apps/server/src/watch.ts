@@ -7,6 +7,9 @@ import { goJson } from './go-json.ts';
 import type { KeyRequest } from './key-request.ts';
 import type { V2Reply } from './reply.ts';
 
+/** `corsHeaders` as names and values in one list, as `writeHead` takes them (see `raftHeaders`). */
+const corsHeaderPairs = Object.entries(corsHeaders).flat();
+
 /** A stream whose client reads slower than this much unsent output is ended, like etcd's. */
 const unsentBytesMax = 4 * 1024 * 1024;
 
@@ -55,13 +58,16 @@ export async function serveWatch(
     return sendEtcdError(reply, error);
   }
   reply.hijack();
-  response.writeHead(200, {
-    ...corsHeaders,
-    'Content-Type': 'application/json',
-    'X-Etcd-Cluster-Id': context.options.clusterId,
-    'X-Etcd-Index': String(watcher.startIndex),
+  response.writeHead(200, [
+    ...corsHeaderPairs,
+    'Content-Type',
+    'application/json',
+    'X-Etcd-Cluster-Id',
+    context.options.clusterId,
+    'X-Etcd-Index',
+    String(watcher.startIndex),
     ...context.raftHeaders(),
-  });
+  ]);
   response.flushHeaders();
   const replayed = held;
   held = null;
