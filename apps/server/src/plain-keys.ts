@@ -21,7 +21,7 @@ const formType = 'application/x-www-form-urlencoded';
  * methods, other or larger bodies, and every request once the app is closing (503).
  */
 export class PlainKeyRequests {
-  private closing = false;
+  private disabled = false;
 
   constructor(
     private readonly context: V2Context,
@@ -30,13 +30,13 @@ export class PlainKeyRequests {
 
   /** From now on every request goes through Fastify (which refuses them once the app closes). */
   disable(): void {
-    this.closing = true;
+    this.disabled = true;
   }
 
   /** Serves `request` if it is a plain key request; false leaves it, untouched, to Fastify. */
   serve(request: IncomingMessage, response: ServerResponse): boolean {
     const url = request.url;
-    if (this.closing || url === undefined || !url.startsWith(`${keysPrefix}/`)) return false;
+    if (this.disabled || url === undefined || !url.startsWith(`${keysPrefix}/`)) return false;
     const method = request.method ?? '';
     const body = bodyOf(method, request.headers);
     if (body === null) return false;
