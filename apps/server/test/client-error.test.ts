@@ -1,19 +1,6 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConcordMember, startConcordMember } from './concord-member.ts';
-
-/** Writes `bytes` on a fresh connection, half-closes it, and collects the whole answer. */
-function exchange(url: string, bytes: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port) }, () => socket.end(bytes));
-    let answer = '';
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
-    socket.on('close', () => resolve(answer));
-    socket.on('error', reject);
-    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
-  });
-}
+import { exchangeBytes as exchange } from './raw-http.ts';
 
 describe('requests the HTTP parser cannot read to their end', () => {
   let member: ConcordMember;

@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import type { Node } from '@concord/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { V2Context } from '../src/context.ts';
@@ -11,18 +10,13 @@ import {
   singleMemberAppOptions,
   startConcordMember,
 } from './concord-member.ts';
+import { exchangeBytes } from './raw-http.ts';
 
 /** Sends `head` (and `body`) on a fresh connection and returns the whole answer as text. */
 function exchange(url: string, head: string, body = ''): Promise<string> {
-  const { hostname, port } = new URL(url);
-  const bytes = `${head}\r\nHost: x\r\nConnection: close\r\n${body === '' ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\n`}\r\n${body}`;
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(bytes));
-    let answer = '';
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
-    socket.on('close', () => resolve(answer));
-    socket.on('error', reject);
-    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+  const length = body === '' ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+  return exchangeBytes(url, `${head}\r\nHost: x\r\nConnection: close\r\n${length}\r\n${body}`, {
+    halfClose: false,
   });
 }
 

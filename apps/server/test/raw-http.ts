@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawRequest {
   readonly method: string;
@@ -68,5 +69,26 @@ export function sendRaw(
     });
     if (raw.body !== undefined) request.write(raw.body);
     request.end();
+  });
+}
+
+/**
+ * Writes `bytes` on a fresh connection and returns the whole answer as text, exactly as it came
+ * (status line, headers in their order and case, body). With `halfClose` (the default) the
+ * client ends its side after the bytes; without, it waits for the server to close (send
+ * `Connection: close`). Node's server closes a connection whose client ended its side, so a
+ * write still waiting for its commit then gets no answer: a test of answers must not half-close.
+ */
+export function exchangeBytes(url: string, bytes: string, { halfClose = true } = {}): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () =>
+      halfClose ? socket.end(bytes) : socket.write(bytes),
+    );
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
   });
 }
