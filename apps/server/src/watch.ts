@@ -76,6 +76,11 @@ export async function serveWatch(
   const cancel = () => active.cancel();
   const timer = setTimeout(cancel, context.watchTimeoutMs);
   response.on('close', cancel);
+  // A client that ends its side of the connection is gone (as etcd sees it: Go cancels the
+  // request's context): the server keeps a half-closed connection open for an answer in flight.
+  const socket = response.req.socket;
+  socket.once('end', cancel);
+  if (socket.readableEnded) cancel();
   try {
     // With a listener the watcher buffers nothing: `next` settles only when the watch ends.
     while (!(await active.next()).done) {}
@@ -85,6 +90,7 @@ export async function serveWatch(
     clearTimeout(timer);
     active.cancel();
     response.off('close', cancel);
+    socket.off('end', cancel);
     if (!response.writableEnded) response.end();
   }
   return reply;

@@ -1,5 +1,12 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConcordMember, startConcordMember } from './concord-member.ts';
+import { buildV2App } from '../src/index.ts';
+import {
+  type ConcordMember,
+  openSingleMember,
+  singleMemberAppOptions,
+  startConcordMember,
+} from './concord-member.ts';
 import { exchangeBytes as exchange } from './raw-http.ts';
 
 describe('requests the HTTP parser cannot read to their end', () => {
@@ -39,5 +46,54 @@ describe('requests the HTTP parser cannot read to their end', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(answer).toContain('Content-Type: text/plain; charset=utf-8');
     expect(answer.endsWith('\r\n\r\n400 Bad Request')).toBe(true);
+  });
+});
+
+describe('clients that end their side of the connection once the request is sent', () => {
+  const form = 'Content-Type: application/x-www-form-urlencoded\r\n';
+  let direct: ConcordMember;
+  beforeAll(async () => {
+    direct = await startConcordMember();
+  });
+  afterAll(async () => {
+    await direct?.stop();
+  });
+
+  it('get the answer to a write that was still waiting when they ended, by either path', async () => {
+    // A member of two whose peer never comes: no leader, so a write waits for its deadline
+    // (300 ms) and is then refused (301, no leader elected in time). Node's server used to
+    // close the connection as soon as the client's end arrived, and the answer went nowhere
+    // (also for writes that committed, when the end came first); etcd answers every one.
+    for (const directKeyRequests of [true, false]) {
+      const { node, dataDirectory } = await openSingleMember(undefined, {
+        initialMembers: ['m1', 'm2'],
+        requestTimeoutMs: 300,
+      });
+      const app = buildV2App({
+        ...singleMemberAppOptions(node, () => 'http://127.0.0.1:2379'),
+        directKeyRequests,
+      });
+      try {
+        const url = await app.listen({ host: '127.0.0.1', port: 0 });
+        const body = 'value=v';
+        const answer = await exchange(
+          url,
+          `PUT /v2/keys/waiting HTTP/1.1\r\nHost: x\r\n${form}Content-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        expect(answer, `directKeyRequests: ${directKeyRequests}`).toMatch(/^HTTP\/1\.1 5\d\d /);
+        expect(answer).toContain('"errorCode":301'); // During Leader Election
+      } finally {
+        await app.close();
+        await node.close();
+        await rm(dataDirectory, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('end their watches: the long poll ends without an event and its watcher is gone', async () => {
+    const answer = await exchange(direct.url, 'GET /v2/keys/watched?wait=true HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer.endsWith('\r\n\r\n0\r\n\r\n')).toBe(true); // the chunked body ends empty
+    expect(direct.node.store.watcherCount).toBe(1); // the app's own expiry observer alone
   });
 });

@@ -33,22 +33,28 @@ export async function startConcordMember(
   };
 }
 
-/** A single-member Node on a temporary data directory, once it leads. */
+/**
+ * A single-member Node on a temporary data directory, once it leads. With `initialMembers`
+ * naming others (who never come), it is opened without waiting: it never leads.
+ */
 export async function openSingleMember(
   metrics?: ConcordMetrics,
+  options: { initialMembers?: string[]; requestTimeoutMs?: number } = {},
 ): Promise<{ node: Node; dataDirectory: string }> {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'concord-server-'));
+  const initialMembers = options.initialMembers ?? ['m1'];
   const node = await Node.open({
     memberId: 'm1',
     dataDirectory,
-    initialMembers: ['m1'],
+    initialMembers,
     send: () => {},
     heartbeatMs: 20,
     electionMs: 100,
     expireCheckMs: 50,
     metrics: metrics?.nodeMetrics,
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
   });
-  await waitForLeadership(node);
+  if (initialMembers.length === 1) await waitForLeadership(node);
   return { node, dataDirectory };
 }
 
