@@ -9,15 +9,15 @@ import {
 } from './concord-member.ts';
 import { exchangeBytes as exchange } from './raw-http.ts';
 
-describe('requests the HTTP parser cannot read to their end', () => {
-  let member: ConcordMember;
-  beforeAll(async () => {
-    member = await startConcordMember();
-  });
-  afterAll(async () => {
-    await member?.stop();
-  });
+let member: ConcordMember;
+beforeAll(async () => {
+  member = await startConcordMember();
+});
+afterAll(async () => {
+  await member?.stop();
+});
 
+describe('requests the HTTP parser cannot read to their end', () => {
   it('a write whose body is cut short gets its own answer, not a 400 for a write that commits (as etcd)', async () => {
     // No form content type: the body is not read and the write goes ahead with an empty value.
     const answer = await exchange(
@@ -51,13 +51,6 @@ describe('requests the HTTP parser cannot read to their end', () => {
 
 describe('clients that end their side of the connection once the request is sent', () => {
   const form = 'Content-Type: application/x-www-form-urlencoded\r\n';
-  let direct: ConcordMember;
-  beforeAll(async () => {
-    direct = await startConcordMember();
-  });
-  afterAll(async () => {
-    await direct?.stop();
-  });
 
   it('get the answer to a write that was still waiting when they ended, by either path', async () => {
     // A member of two whose peer never comes: no leader, so a write waits for its deadline
@@ -91,9 +84,9 @@ describe('clients that end their side of the connection once the request is sent
   });
 
   it('end their watches: the long poll ends without an event and its watcher is gone', async () => {
-    const answer = await exchange(direct.url, 'GET /v2/keys/watched?wait=true HTTP/1.1\r\nHost: x\r\n\r\n');
+    const answer = await exchange(member.url, 'GET /v2/keys/watched?wait=true HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(answer.endsWith('\r\n\r\n0\r\n\r\n')).toBe(true); // the chunked body ends empty
-    expect(direct.node.store.watcherCount).toBe(1); // the app's own expiry observer alone
+    expect(member.node.store.watcherCount).toBe(1); // the app's own expiry observer alone
   });
 });
