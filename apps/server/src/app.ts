@@ -4,7 +4,7 @@ import { guardServer, serverTlsOptions } from '@concord/tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { ClientErrors } from './client-error.ts';
 import { V2Context } from './context.ts';
-import { bodyBytes, sendMalformedRequest } from './go-http.ts';
+import { sendBadRequest, sendMalformedRequest } from './go-http.ts';
 import { ConcordMetrics } from './metrics.ts';
 import { measureRequest, registerMetrics } from './metrics-route.ts';
 import { assertV2AppOptions, type V2AppOptions } from './options.ts';
@@ -42,11 +42,7 @@ export function buildV2App(options: V2AppOptions): FastifyInstance {
   app.setNotFoundHandler(handler);
   app.setErrorHandler((error, _request, reply) => {
     app.log.warn({ err: error }, 'request failed before reaching a route');
-    // Whatever slipped through (a body that broke off, …) is the client's fault, not a 500.
-    return reply
-      .code(400)
-      .header('Content-Type', 'text/plain; charset=utf-8')
-      .send(bodyBytes('400 Bad Request'));
+    return sendBadRequest(reply);
   });
   app.addHook('preClose', async () => plainKeys.disable());
   app.addHook('onClose', async () => context.close());

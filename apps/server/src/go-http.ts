@@ -62,6 +62,16 @@ export function sendMalformedRequest<R extends V2Reply>(reply: R): R {
   return reply;
 }
 
+/**
+ * What slipped through to an error handler (a body that broke off, …): the client's fault, not a
+ * 500. Go's plain `400 Bad Request`, as the app's Fastify error handler and the direct key path
+ * both answer it.
+ */
+export function sendBadRequest<R extends V2Reply>(reply: R): R {
+  reply.code(400).header('Content-Type', 'text/plain; charset=utf-8').send(bodyBytes('400 Bad Request'));
+  return reply;
+}
+
 function escapeHtml(text: string): string {
   return text
     .replaceAll('&', '&amp;')

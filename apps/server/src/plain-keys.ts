@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { V2Context } from './context.ts';
-import { bodyBytes, corsHeaders } from './go-http.ts';
+import { corsHeaders, sendBadRequest } from './go-http.ts';
 import { handleKeys, keysPrefix } from './keys-route.ts';
 import { RawReply } from './reply.ts';
 import { formBody, type RequestBody, readAtMost } from './request-body.ts';
@@ -67,17 +67,14 @@ export class PlainKeyRequests {
     );
   }
 
-  /** As the app's error handler: what slipped through is the client's fault, not a 500. */
+  /** As the app's Fastify error handler answers. */
   private fail(response: ServerResponse, method: string, error: unknown): void {
     this.logger?.warn({ err: error }, 'request failed before reaching a route');
     if (response.headersSent) {
       response.destroy();
       return;
     }
-    new RawReply(response, method)
-      .code(400)
-      .header('Content-Type', 'text/plain; charset=utf-8')
-      .send(bodyBytes('400 Bad Request'));
+    sendBadRequest(new RawReply(response, method));
   }
 }
 
