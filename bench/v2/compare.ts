@@ -13,8 +13,8 @@ import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, freemem, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import hdr from 'hdr-histogram-js';
 import { type ClusterOptions, ServerCluster, type SystemName, stopAllServers } from './clusters.ts';
+import { combineLockRounds, combineRowRounds, latencyFigures, type Measurement } from './combine.ts';
 import { ProcessSampler } from './process-sampler.ts';
 import {
   type DriverMessage,
@@ -24,7 +24,8 @@ import {
   type Workload,
   workloads,
 } from './protocol.ts';
-import { type ComparisonRow, detailTable, progressLine, ratioTable, type SystemFigures } from './report.ts';
+import { type ComparisonRow, detailTable, type MeasuredFigures, progressLine, ratioTable } from './report.ts';
+import { alternatingRounds } from './rounds.ts';
 import {
   failoverProgress,
   lockProgress,
@@ -42,6 +43,8 @@ import {
 
 const usage = `pnpm bench [options]
   --seconds N          measured seconds per row (default 5)
+  --rounds N           measurements of each put, get, quorum-get and lock row per system, the
+                       systems' order alternating from round to round (default 3)
   --warmup N           unmeasured seconds before each row (default 3)
   --warmup-requests N  unmeasured puts, gets and quorum gets (N of each, 16 clients) that each
                        cluster serves after the keys are written, before its first row
@@ -68,6 +71,7 @@ function parseOptions() {
     return parseArgs({
       options: {
         seconds: { type: 'string', default: '5' },
+        rounds: { type: 'string', default: '3' },
         warmup: { type: 'string', default: '3' },
         'warmup-requests': { type: 'string', default: '5000' },
         members: { type: 'string', default: '1,3' },
@@ -119,6 +123,7 @@ function listOf<T extends string>(flag: string, text: string, allowed: readonly 
 }
 
 const seconds = positiveNumbers('seconds', values.seconds)[0]!;
+const rounds = Math.ceil(positiveNumbers('rounds', values.rounds)[0]!);
 const warmupSeconds = Number(values.warmup) >= 0 ? Number(values.warmup) : 3;
 const warmupRequests = positiveNumbers('warmup-requests', values['warmup-requests'], { zero: true })[0]!;
 const memberCounts = positiveNumbers('members', values.members);
@@ -157,8 +162,8 @@ const rowTimeoutMs = (warmupSeconds + seconds) * 1000 + requestTimeoutMs + 10_00
 const runTimeoutMs =
   memberCounts.length *
   (systems.length * (2 * clusterOptions.readyTimeoutMs + fillTimeoutMs + warmUpTimeoutMs) +
-    chosenWorkloads.length * clientCounts.length * systems.length * rowTimeoutMs +
-    (chosenScenarios.length + scenarioOptions.eventIntervalsMs.length) *
+    chosenWorkloads.length * clientCounts.length * systems.length * rounds * rowTimeoutMs +
+    (rounds + chosenScenarios.length + scenarioOptions.eventIntervalsMs.length) *
       systems.length *
       (scenarioTimeoutMs(scenarioOptions) + 20_000));
 
@@ -192,7 +197,7 @@ function askGenerator(message: DriverMessage, timeoutMs: number): Promise<Genera
   });
 }
 
-async function measure(cluster: ServerCluster, workload: Workload, clients: number): Promise<SystemFigures> {
+async function measure(cluster: ServerCluster, workload: Workload, clients: number): Promise<Measurement> {
   const { urls: clientUrls, leader } = await cluster.clientUrlsLeaderLast(leaderTimeoutMs);
   const sampler = new ProcessSampler(cluster.pids);
   const row: DriverMessage = {
@@ -206,28 +211,19 @@ async function measure(cluster: ServerCluster, workload: Workload, clients: numb
   });
   const servers = sampler.stop();
   if (answer.type !== 'row-result') throw new Error(`unexpected answer ${answer.type}`);
-  const histogram = hdr.decodeFromCompressedBase64(answer.histogram);
-  const atPercentile = (percentile: number) =>
-    histogram.totalCount === 0 ? Number.NaN : histogram.getValueAtPercentile(percentile) / 1000;
-  const figures: SystemFigures = {
+  const figures: MeasuredFigures = {
     leader,
     opsPerSecond: (answer.requests - answer.errors) / answer.measuredSeconds,
     requests: answer.requests,
     errors: answer.errors,
     errorKinds: answer.errorKinds,
-    latencyMs: {
-      p50: atPercentile(50),
-      p90: atPercentile(90),
-      p99: atPercentile(99),
-      max: histogram.totalCount === 0 ? Number.NaN : histogram.maxValue / 1000,
-    },
+    latencyMs: latencyFigures([answer.histogram]),
     generatorCpuPercent: answer.generatorCpuPercent,
     serverCpuPercent: servers.reduce((sum, server) => sum + server.cpuPercent, 0),
     serverRssMbPeak: Math.max(...servers.map((server) => server.rssMbPeak)),
     servers,
   };
-  histogram.destroy();
-  return figures;
+  return { figures, histogram: answer.histogram };
 }
 
 async function fill(cluster: ServerCluster): Promise<void> {
@@ -304,11 +300,12 @@ async function runScenarios(members: number, clusters: readonly ServerCluster[],
     }
     if (scenario === 'lock') {
       const row: ScenarioResults['lock'][number] = { members, systems: {} };
-      for (const cluster of clusters) {
+      const measured = await alternatingRounds(clusters, rounds, async (cluster, round) => {
         const figures = await measureLock(cluster, ask, scenarioOptions);
-        row.systems[cluster.system] = figures;
-        console.log(lockProgress(members, cluster.system, figures));
-      }
+        console.log(lockProgress(members, cluster.system, figures, round, rounds));
+        return figures;
+      });
+      for (const [system, figures] of measured) row.systems[system] = combineLockRounds(figures);
       results.lock.push(row);
     } else if (scenario === 'watch') {
       for (const eventIntervalMs of scenarioOptions.eventIntervalsMs) {
@@ -351,11 +348,12 @@ async function runMemberCount(
     for (const workload of chosenWorkloads) {
       for (const clients of clientCounts) {
         const row: ComparisonRow = { members, workload, clients, systems: {} };
-        for (const cluster of clusters) {
-          const figures = await measure(cluster, workload, clients);
-          row.systems[cluster.system] = figures;
-          console.log(progressLine(row, cluster.system, figures));
-        }
+        const measured = await alternatingRounds(clusters, rounds, async (cluster, round) => {
+          const measurement = await measure(cluster, workload, clients);
+          console.log(progressLine(row, cluster.system, measurement.figures, round, rounds));
+          return measurement;
+        });
+        for (const [system, measurements] of measured) row.systems[system] = combineRowRounds(measurements);
         rows.push(row);
       }
     }
@@ -410,6 +408,7 @@ if (rows.length > 0 || scenarioCount > 0) {
     machine: machine(),
     configuration: {
       seconds,
+      rounds,
       warmupSeconds,
       warmupRequests,
       keyCount,

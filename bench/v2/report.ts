@@ -3,8 +3,10 @@
 import type { SystemName } from './clusters.ts';
 import type { ProcessUsage } from './process-sampler.ts';
 import type { Workload } from './protocol.ts';
+import { ratioRange, roundRatios } from './rounds.ts';
 
-export interface SystemFigures {
+/** One measurement of one system on one row. */
+export interface MeasuredFigures {
   /** The member that led when the row started; its clients came last (see `clientUrlsLeaderLast`). */
   readonly leader: string;
   readonly opsPerSecond: number;
@@ -23,6 +25,16 @@ export interface SystemFigures {
   /** The largest member's peak RSS during the row. */
   readonly serverRssMbPeak: number;
   readonly servers: readonly ProcessUsage[];
+}
+
+/**
+ * A system's figures on a row over its rounds (see rounds.ts): ops/s the median round's, latency
+ * percentiles over every request of every round, requests and errors summed, CPU the mean, RSS
+ * the largest, the members' usage the median round's.
+ */
+export interface SystemFigures extends MeasuredFigures {
+  /** Each round's own figures, in the order measured. */
+  readonly rounds: readonly MeasuredFigures[];
 }
 
 export interface ComparisonRow {
@@ -98,7 +110,12 @@ export function detailTable(rows: readonly ComparisonRow[]): string {
   return table(header, lines, 4);
 }
 
-/** Concord against etcd per row: throughput ratio (above 1: Concord ahead), p99 ratio (below 1: Concord ahead). */
+const opsOfRounds = (figures: SystemFigures) => figures.rounds.map((round) => round.opsPerSecond);
+
+/**
+ * Concord against etcd per row: throughput ratio (above 1: Concord ahead), the lowest and highest
+ * of the rounds' own ratios, p99 ratio (below 1: Concord ahead).
+ */
 export function ratioTable(rows: readonly ComparisonRow[]): string {
   const header = [
     'members',
@@ -107,6 +124,7 @@ export function ratioTable(rows: readonly ComparisonRow[]): string {
     'Concord ops/s',
     'etcd ops/s',
     'ops/s Concord/etcd',
+    'per round',
     'Concord p99 ms',
     'etcd p99 ms',
     'p99 Concord/etcd',
@@ -123,6 +141,7 @@ export function ratioTable(rows: readonly ComparisonRow[]): string {
       concord ? whole(concord.opsPerSecond) : '–',
       etcd ? whole(etcd.opsPerSecond) : '–',
       ratio(concord?.opsPerSecond, etcd?.opsPerSecond),
+      concord && etcd ? ratioRange(roundRatios(opsOfRounds(concord), opsOfRounds(etcd))) : '–',
       concord ? milliseconds(concord.latencyMs.p99) : '–',
       etcd ? milliseconds(etcd.latencyMs.p99) : '–',
       ratio(concord?.latencyMs.p99, etcd?.latencyMs.p99),
@@ -131,11 +150,13 @@ export function ratioTable(rows: readonly ComparisonRow[]): string {
   return table(header, lines, 3);
 }
 
-/** One progress line for a finished system row. */
+/** One progress line for one measurement (`round` from 0, of `rounds`). */
 export function progressLine(
   row: Omit<ComparisonRow, 'systems'>,
   system: SystemName,
-  figures: SystemFigures,
+  figures: MeasuredFigures,
+  round = 0,
+  rounds = 1,
 ): string {
   const latency = figures.latencyMs;
   const errors = Object.entries(figures.errorKinds)
@@ -143,6 +164,7 @@ export function progressLine(
     .join(', ');
   return (
     `${row.members} member(s) ${row.workload.padEnd(10)} ${String(row.clients).padStart(2)} clients ` +
+    (rounds > 1 ? `round ${round + 1}/${rounds} ` : '') +
     `${systemTitle[system].padEnd(8)} ${whole(figures.opsPerSecond).padStart(7)} ops/s ` +
     `p50 ${milliseconds(latency.p50)} p90 ${milliseconds(latency.p90)} p99 ${milliseconds(latency.p99)} ` +
     `max ${milliseconds(latency.max)} ms, errors ${figures.errors}${errors ? ` (${errors})` : ''}, ` +

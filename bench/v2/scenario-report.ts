@@ -3,6 +3,7 @@
 import type { SystemName } from './clusters.ts';
 import type { ProcessUsage } from './process-sampler.ts';
 import { fixed, milliseconds, systemTitle, table, whole } from './report.ts';
+import { ratioRange, roundRatios } from './rounds.ts';
 
 export interface LatencyFigures {
   readonly count: number;
@@ -45,6 +46,16 @@ export interface LockFigures extends ServerFigures {
   /** No overlap seen: no counter conflict, no failed release, counter grown by the increments. */
   readonly safe: boolean;
   readonly generatorCpuPercent: number;
+}
+
+/**
+ * A system's lock figures over its rounds (see rounds.ts): those of the median round by cycles/s,
+ * but for cycles/s (the median), and for the safety figures (errors, counter conflicts, release
+ * failures, increments and counter growth summed, `safe` only if every round was).
+ */
+export interface LockRowFigures extends LockFigures {
+  /** Each round's own figures, in the order measured. */
+  readonly rounds: readonly LockFigures[];
 }
 
 export interface WatchFigures extends ServerFigures {
@@ -94,7 +105,7 @@ export interface ScenarioRow<Figures> {
 }
 
 export interface ScenarioResults {
-  readonly lock: ScenarioRow<LockFigures>[];
+  readonly lock: ScenarioRow<LockRowFigures>[];
   readonly watch: ScenarioRow<WatchFigures>[];
   readonly failover: ScenarioRow<FailoverFigures>[];
   readonly skipped: string[];
@@ -128,7 +139,7 @@ const kinds = (errorKinds: Readonly<Record<string, number>>) =>
     .map(([kind, count]) => `${kind}×${count}`)
     .join(', ');
 
-export function lockTables(rows: readonly ScenarioRow<LockFigures>[]): string {
+export function lockTables(rows: readonly ScenarioRow<LockRowFigures>[]): string {
   const detail = table(
     [
       'members',
@@ -180,6 +191,7 @@ export function lockTables(rows: readonly ScenarioRow<LockFigures>[]): string {
       'Concord cycles/s',
       'etcd cycles/s',
       'cycles/s Concord/etcd',
+      'per round',
       'Concord acquire p99 ms',
       'etcd acquire p99 ms',
       'p99 Concord/etcd',
@@ -190,6 +202,7 @@ export function lockTables(rows: readonly ScenarioRow<LockFigures>[]): string {
       concord ? whole(concord.cyclesPerSecond) : '–',
       etcd ? whole(etcd.cyclesPerSecond) : '–',
       ratio(concord?.cyclesPerSecond, etcd?.cyclesPerSecond),
+      concord && etcd ? ratioRange(roundRatios(cyclesOfRounds(concord), cyclesOfRounds(etcd))) : '–',
       concord ? milliseconds(concord.acquireMs.p99) : '–',
       etcd ? milliseconds(etcd.acquireMs.p99) : '–',
       ratio(concord?.acquireMs.p99, etcd?.acquireMs.p99),
@@ -199,6 +212,8 @@ export function lockTables(rows: readonly ScenarioRow<LockFigures>[]): string {
   );
   return `Lock cycles:\n\n${detail}\n\n${comparison}`;
 }
+
+const cyclesOfRounds = (figures: LockRowFigures) => figures.rounds.map((round) => round.cyclesPerSecond);
 
 const watchMeets = (f: WatchFigures) => f.deliveryMs.p99 < 100 && f.missed === 0 && f.duplicates === 0;
 
@@ -349,9 +364,17 @@ export function scenarioReport(results: ScenarioResults): string {
     .join('\n\n');
 }
 
-export function lockProgress(members: number, system: SystemName, f: LockFigures): string {
+/** One progress line for one lock measurement (`round` from 0, of `rounds`). */
+export function lockProgress(
+  members: number,
+  system: SystemName,
+  f: LockFigures,
+  round = 0,
+  rounds = 1,
+): string {
   return (
-    `${members} member(s) lock ${f.workers} workers ${systemTitle[system].padEnd(8)} ` +
+    `${members} member(s) lock ${f.workers} workers ${rounds > 1 ? `round ${round + 1}/${rounds} ` : ''}` +
+    `${systemTitle[system].padEnd(8)} ` +
     `${whole(f.cyclesPerSecond)} cycles/s acquire p50 ${milliseconds(f.acquireMs.p50)} ` +
     `p99 ${milliseconds(f.acquireMs.p99)} max ${milliseconds(f.acquireMs.max)} ms, errors ${f.errors}` +
     `${f.errors > 0 ? ` (${kinds(f.errorKinds)})` : ''}, conflicts ${f.counterConflicts}, ` +
