@@ -13,7 +13,7 @@ import type {
   RowResult,
   Workload,
 } from './protocol.ts';
-import { formHeaders, LatencyRecorder, poolsFor } from './v2-client.ts';
+import { exchange, formHeaders, LatencyRecorder, poolsFor } from './v2-client.ts';
 import { runWatch } from './watch-workload.ts';
 
 interface Outcome {
@@ -34,14 +34,13 @@ async function send(pool: Pool, workload: Workload, key: number, body: Buffer): 
   try {
     const response =
       workload === 'put'
-        ? await pool.request({ method: 'PUT', path: `/v2/keys/bench/k${key}`, headers: formHeaders, body })
-        : await pool.request({
+        ? await exchange(pool, { method: 'PUT', path: `/v2/keys/bench/k${key}`, headers: formHeaders, body })
+        : await exchange(pool, {
             method: 'GET',
             path: workload === 'get' ? `/v2/keys/bench/k${key}` : `/v2/keys/bench/k${key}?quorum=true`,
           });
-    await response.body.text();
-    const ok = response.statusCode === 200 || (workload === 'put' && response.statusCode === 201);
-    return { ok, kind: ok ? '' : `http ${response.statusCode}` };
+    const ok = response.status === 200 || (workload === 'put' && response.status === 201);
+    return { ok, kind: ok ? '' : `http ${response.status}` };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     return { ok: false, kind: typeof code === 'string' ? code : String(error) };

@@ -64,33 +64,92 @@ export interface V2RequestOptions {
   readonly onHeaders?: () => void;
 }
 
+/** One HTTP answer, read whole. */
+export interface Exchanged {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+export interface ExchangeOptions {
+  readonly method: 'GET' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer;
+  /** Bounds on the wait for the headers and between body chunks (the pool's own by default). */
+  readonly timeoutMs?: number;
+  /** Called when the answer's headers arrive. */
+  readonly onHeaders?: () => void;
+}
+
+/**
+ * Sends one request through `pool` and reads its whole answer; rejects with undici's error (its
+ * `code` names the kind) when the request fails in transport. Through undici's dispatch API
+ * rather than `request`: no body stream and no promise per chunk, which on this generator's
+ * hottest paths (a thousand long polls answered at once, 20,000 gets a second) is a sixth less
+ * CPU per request; a generator that is the bottleneck measures itself rather than the servers.
+ */
+export function exchange(pool: Pool, options: ExchangeOptions): Promise<Exchanged> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let headers: Exchanged['headers'] = {};
+    const chunks: Buffer[] = [];
+    pool.dispatch(
+      {
+        method: options.method,
+        path: options.path,
+        headers: options.headers ?? null,
+        body: options.body ?? null,
+        ...(options.timeoutMs === undefined
+          ? {}
+          : { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs }),
+      },
+      {
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode, responseHeaders) {
+          status = statusCode;
+          headers = responseHeaders;
+          options.onHeaders?.();
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          const body = chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString();
+          resolve({ status, headers, body });
+        },
+        onResponseError(_controller, error) {
+          reject(error);
+        },
+      },
+    );
+  });
+}
+
 /** Sends one v2 request and reads its JSON answer; never throws. */
 export async function v2Request(pool: Pool, options: V2RequestOptions): Promise<V2Answer> {
   try {
-    const response = await pool.request({
+    const response = await exchange(pool, {
       method: options.method,
       path: options.path,
       ...(options.form ? { headers: formHeaders, body: new URLSearchParams(options.form).toString() } : {}),
-      ...(options.timeoutMs === undefined
-        ? {}
-        : { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.onHeaders === undefined ? {} : { onHeaders: options.onHeaders }),
     });
-    options.onHeaders?.();
-    const text = await response.body.text();
     const headerIndex = Number(response.headers['x-etcd-index']);
     let parsed: { action?: string; node?: V2Node; errorCode?: number; index?: number } = {};
     try {
-      parsed = JSON.parse(text) as typeof parsed;
+      parsed = JSON.parse(response.body) as typeof parsed;
     } catch {
       // Not JSON (a proxy's or a crash's answer): the status alone tells what happened.
     }
     const index = parsed.index ?? (Number.isFinite(headerIndex) ? headerIndex : undefined);
     return {
-      status: response.statusCode,
+      status: response.status,
       kind:
         parsed.errorCode === undefined
-          ? `http ${response.statusCode}`
-          : `http ${response.statusCode} error ${parsed.errorCode}`,
+          ? `http ${response.status}`
+          : `http ${response.status} error ${parsed.errorCode}`,
       ...(parsed.action === undefined ? {} : { action: parsed.action }),
       ...(parsed.node === undefined ? {} : { node: parsed.node }),
       ...(parsed.errorCode === undefined ? {} : { errorCode: parsed.errorCode }),
