@@ -2,9 +2,9 @@
  * Concord against etcd 3.4 on the v2 API, side by side in one run: both started on loopback with
  * the same member count, flags and durability (WAL fsync), the same workloads (put, get, quorum
  * get with 1, 16, 64 clients; lock cycles; watch fan-out; failover under a leader kill) from a
- * separate load-generator process, one system after the other for each row. Prints the figures
- * and the Concord/etcd ratios; saves JSON under bench/results/.
- * Not a test: `pnpm bench [--seconds 5] [--members 1,3] [--clients 1,16,64] [--help]`.
+ * separate load-generator process, one system after the other, in rounds whose order alternates
+ * (rounds.ts). Prints the figures and the Concord/etcd ratios; saves JSON under bench/results/.
+ * Not a test: `pnpm bench [--seconds 5] [--rounds 3] [--members 1,3] [--clients 1,16,64] [--help]`.
  * Targets (issue: benchmarks against etcd): at least etcd's throughput on every row, at most its
  * p99; lock cycles at least etcd's; watch delivery p99 under 100 ms for 1,000 watchers with none
  * missed; failover under 1 s with no acknowledged write lost.

@@ -3,7 +3,7 @@
 import type { SystemName } from './clusters.ts';
 import type { ProcessUsage } from './process-sampler.ts';
 import type { Workload } from './protocol.ts';
-import { ratioRange, roundRatios } from './rounds.ts';
+import { pairedRatio, ratioRange, roundRatios } from './rounds.ts';
 
 /** One measurement of one system on one row. */
 export interface MeasuredFigures {
@@ -113,8 +113,9 @@ export function detailTable(rows: readonly ComparisonRow[]): string {
 const opsOfRounds = (figures: SystemFigures) => figures.rounds.map((round) => round.opsPerSecond);
 
 /**
- * Concord against etcd per row: throughput ratio (above 1: Concord ahead), the lowest and highest
- * of the rounds' own ratios, p99 ratio (below 1: Concord ahead).
+ * Concord against etcd per row: throughput ratio (above 1: Concord ahead; the median of the
+ * rounds' own ratios, see `pairedRatio`), the lowest and highest of those, p99 ratio (below 1:
+ * Concord ahead; over every request of every round).
  */
 export function ratioTable(rows: readonly ComparisonRow[]): string {
   const header = [
@@ -140,7 +141,7 @@ export function ratioTable(rows: readonly ComparisonRow[]): string {
       String(row.clients),
       concord ? whole(concord.opsPerSecond) : '–',
       etcd ? whole(etcd.opsPerSecond) : '–',
-      ratio(concord?.opsPerSecond, etcd?.opsPerSecond),
+      concord && etcd ? fixed(pairedRatio(opsOfRounds(concord), opsOfRounds(etcd)), 2) : '–',
       concord && etcd ? ratioRange(roundRatios(opsOfRounds(concord), opsOfRounds(etcd))) : '–',
       concord ? milliseconds(concord.latencyMs.p99) : '–',
       etcd ? milliseconds(etcd.latencyMs.p99) : '–',

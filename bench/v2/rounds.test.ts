@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { combineLockRounds, combineRowRounds, type Measurement } from './combine.ts';
 import type { MeasuredFigures } from './report.ts';
-import { alternatingRounds, median, medianRound, ratioRange, roundOrder, roundRatios } from './rounds.ts';
+import {
+  alternatingRounds,
+  median,
+  medianRound,
+  pairedRatio,
+  ratioRange,
+  roundOrder,
+  roundRatios,
+} from './rounds.ts';
 import type { LockFigures } from './scenario-report.ts';
 import { LatencyRecorder } from './v2-client.ts';
 
@@ -27,6 +35,8 @@ describe('alternating rounds', () => {
     expect(medianRound([{ v: 4 }, { v: 1 }, { v: 3 }, { v: 2 }], (r) => r.v)).toEqual({ v: 2 });
     expect(() => medianRound([], () => 0)).toThrow();
     expect(roundRatios([10, 20, 30], [20, 10])).toEqual([0.5, 2]);
+    // Rounds 2 and 3 ran slower for both: the medians (20 and 20) would call them level.
+    expect(pairedRatio([30, 10, 20], [20, 8, 16])).toBe(1.25);
     expect(ratioRange([1.5, 0.912, 1.1])).toBe('0.91–1.50');
     expect(ratioRange([1.234])).toBe('1.23');
     expect(ratioRange([Number.NaN])).toBe('–');

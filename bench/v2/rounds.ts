@@ -47,6 +47,16 @@ export function roundRatios(a: readonly number[], b: readonly number[]): number[
   return a.slice(0, b.length).map((value, i) => value / b[i]!);
 }
 
+/**
+ * How `a` compares with `b` over rounds measured side by side: the median of the rounds' own
+ * ratios. Each round's ratio comes from two measurements taken next to each other, so a machine
+ * that slowed down between rounds moves both sides of it, where the ratio of the two medians
+ * could set one system's fast round against the other's slow one.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return median(roundRatios(a, b));
+}
+
 /** `min–max` of `ratios` with two decimals, one figure when there is one round, `–` for none. */
 export function ratioRange(ratios: readonly number[]): string {
   const finite = ratios.filter(Number.isFinite);

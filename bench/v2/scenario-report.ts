@@ -3,7 +3,7 @@
 import type { SystemName } from './clusters.ts';
 import type { ProcessUsage } from './process-sampler.ts';
 import { fixed, milliseconds, systemTitle, table, whole } from './report.ts';
-import { ratioRange, roundRatios } from './rounds.ts';
+import { pairedRatio, ratioRange, roundRatios } from './rounds.ts';
 
 export interface LatencyFigures {
   readonly count: number;
@@ -201,12 +201,16 @@ export function lockTables(rows: readonly ScenarioRow<LockRowFigures>[]): string
       String(members),
       concord ? whole(concord.cyclesPerSecond) : '–',
       etcd ? whole(etcd.cyclesPerSecond) : '–',
-      ratio(concord?.cyclesPerSecond, etcd?.cyclesPerSecond),
+      concord && etcd ? fixed(pairedRatio(cyclesOfRounds(concord), cyclesOfRounds(etcd)), 2) : '–',
       concord && etcd ? ratioRange(roundRatios(cyclesOfRounds(concord), cyclesOfRounds(etcd))) : '–',
       concord ? milliseconds(concord.acquireMs.p99) : '–',
       etcd ? milliseconds(etcd.acquireMs.p99) : '–',
       ratio(concord?.acquireMs.p99, etcd?.acquireMs.p99),
-      verdict(concord && etcd ? concord.safe && concord.cyclesPerSecond >= etcd.cyclesPerSecond : undefined),
+      verdict(
+        concord && etcd
+          ? concord.safe && pairedRatio(cyclesOfRounds(concord), cyclesOfRounds(etcd)) >= 1
+          : undefined,
+      ),
     ]),
     1,
   );
