@@ -24,15 +24,10 @@ import {
   type Workload,
   workloads,
 } from './protocol.ts';
-import { type ComparisonRow, detailTable, type MeasuredFigures, progressLine, ratioTable } from './report.ts';
+import { type ComparisonRow, type MeasuredFigures, progressLine } from './report.ts';
 import { alternatingRounds } from './rounds.ts';
-import {
-  failoverProgress,
-  lockProgress,
-  type ScenarioResults,
-  scenarioReport,
-  watchProgress,
-} from './scenario-report.ts';
+import { resultsReport } from './saved-results.ts';
+import { failoverProgress, lockProgress, type ScenarioResults, watchProgress } from './scenario-report.ts';
 import {
   measureFailover,
   measureLock,
@@ -399,8 +394,7 @@ try {
 const scenarioCount =
   scenarioResults.lock.length + scenarioResults.watch.length + scenarioResults.failover.length;
 if (rows.length > 0 || scenarioCount > 0) {
-  if (rows.length > 0) console.log(`\n${detailTable(rows)}\n\n${ratioTable(rows)}\n`);
-  if (scenarioCount > 0) console.log(`\n${scenarioReport(scenarioResults)}\n`);
+  console.log(`\n${resultsReport({ rows, scenarios: scenarioResults })}\n`);
   const results = {
     started: started.toISOString(),
     seconds: (Date.now() - started.getTime()) / 1000,

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { combineLockRounds, combineRowRounds, type Measurement } from './combine.ts';
 import type { MeasuredFigures } from './report.ts';
@@ -10,6 +13,7 @@ import {
   roundOrder,
   roundRatios,
 } from './rounds.ts';
+import { readSavedResults, resultsReport, type SavedResults } from './saved-results.ts';
 import type { LockFigures } from './scenario-report.ts';
 import { LatencyRecorder } from './v2-client.ts';
 
@@ -120,5 +124,51 @@ describe('the lock over its rounds', () => {
     expect(combined.errorKinds).toEqual({ timeout: 3 });
     expect(combined.increments).toBe(180);
     expect(combineLockRounds([lockRound(50), lockRound(60)]).safe).toBe(true);
+  });
+});
+
+describe('a saved run', () => {
+  it('reprints its tables with the rounds’ paired ratio', async () => {
+    const results: SavedResults = {
+      rows: [
+        {
+          members: 1,
+          workload: 'put',
+          clients: 1,
+          systems: {
+            concord: combineRowRounds([measurement(300, [1]), measurement(100, [1]), measurement(200, [1])]),
+            etcd: combineRowRounds([measurement(200, [1]), measurement(125, [1]), measurement(100, [1])]),
+          },
+        },
+      ],
+      scenarios: {
+        lock: [{ members: 1, systems: { concord: combineLockRounds([lockRound(50)]) } }],
+        watch: [],
+        failover: [],
+        skipped: [],
+      },
+    };
+    const report = resultsReport(results);
+    // Rounds' ratios 1.5, 0.8 and 2: their median 1.5, not the medians' ratio (200 / 125).
+    expect(report).toMatch(/\| 1 +\| put +\| 1 +\| +200 \| +125 \| +1\.50 \| 0\.80–2\.00 \|/);
+    expect(report).toContain('Lock cycles:');
+
+    const directory = await mkdtemp(path.join(tmpdir(), 'concord-bench-'));
+    try {
+      // A run saved before the rounds: one measurement per system, no `rounds`.
+      const { rounds: _rounds, ...single } = results.rows[0]!.systems.concord!;
+      const old = {
+        rows: [{ ...results.rows[0]!, systems: { concord: single } }],
+        scenarios: results.scenarios,
+      };
+      await writeFile(path.join(directory, 'old.json'), JSON.stringify(old));
+      const read = await readSavedResults(path.join(directory, 'old.json'));
+      expect(read.rows[0]!.systems.concord!.rounds).toHaveLength(1);
+      expect(resultsReport(read)).toContain('| 1       | put      | 1       |           200 |');
+      await writeFile(path.join(directory, 'other.json'), '{"name":"x"}');
+      await expect(readSavedResults(path.join(directory, 'other.json'))).rejects.toThrow(/not a result/);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
