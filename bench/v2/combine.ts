@@ -3,7 +3,7 @@
 import hdr from 'hdr-histogram-js';
 import type { MeasuredFigures, SystemFigures } from './report.ts';
 import { median, medianRound } from './rounds.ts';
-import type { LockFigures, LockRowFigures } from './scenario-report.ts';
+import type { LatencyFigures, LockFigures, LockRowFigures } from './scenario-report.ts';
 
 /** One measurement: the figures, and the latency histogram (HDR, compressed) to merge rounds. */
 export interface Measurement {
@@ -20,9 +20,10 @@ function summedErrorKinds(rounds: readonly { readonly errorKinds: Readonly<Recor
 }
 
 /** Latency percentiles over every request of the given HDR histograms (microseconds). */
-export function latencyFigures(encodedHistograms: readonly string[]): MeasuredFigures['latencyMs'] {
+export function latencyFigures(encodedHistograms: readonly string[]): LatencyFigures {
   const [first, ...others] = encodedHistograms.map((encoded) => hdr.decodeFromCompressedBase64(encoded));
-  if (first === undefined) return { p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  if (first === undefined)
+    return { count: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN };
   for (const other of others) {
     first.add(other);
     other.destroy();
@@ -30,6 +31,7 @@ export function latencyFigures(encodedHistograms: readonly string[]): MeasuredFi
   const atPercentile = (percentile: number) =>
     first.totalCount === 0 ? Number.NaN : first.getValueAtPercentile(percentile) / 1000;
   const latency = {
+    count: first.totalCount,
     p50: atPercentile(50),
     p90: atPercentile(90),
     p99: atPercentile(99),

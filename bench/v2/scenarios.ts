@@ -1,18 +1,12 @@
 // The driver's side of the lock, watch and failover workloads: asks the load generator to run one,
 // samples the servers meanwhile (and kills the leader for failover), and turns the answer into
 // figures (see scenario-report.ts).
-import hdr from 'hdr-histogram-js';
 import type { ServerCluster } from './clusters.ts';
+import { latencyFigures } from './combine.ts';
 import type { ProcessUsage } from './process-sampler.ts';
 import { ProcessSampler } from './process-sampler.ts';
 import type { DriverMessage, GeneratorMessage } from './protocol.ts';
-import type {
-  FailoverFigures,
-  LatencyFigures,
-  LockFigures,
-  ServerFigures,
-  WatchFigures,
-} from './scenario-report.ts';
+import type { FailoverFigures, LockFigures, ServerFigures, WatchFigures } from './scenario-report.ts';
 import { epochNow } from './v2-client.ts';
 
 export type Ask = (message: DriverMessage, timeoutMs: number) => Promise<GeneratorMessage>;
@@ -44,21 +38,6 @@ export function scenarioTimeoutMs(options: ScenarioOptions): number {
     30_000 + options.events * (Math.max(...options.eventIntervalsMs) + 1_000) + watchDeliveryTimeoutMs;
   const failover = (options.failoverBeforeSeconds + options.failoverAfterSeconds) * 1000 + 60_000;
   return Math.max(lock, watch, failover) + 2 * options.requestTimeoutMs + 10_000;
-}
-
-function latencies(encoded: string): LatencyFigures {
-  const histogram = hdr.decodeFromCompressedBase64(encoded);
-  const at = (percentile: number) =>
-    histogram.totalCount === 0 ? Number.NaN : histogram.getValueAtPercentile(percentile) / 1000;
-  const figures = {
-    count: histogram.totalCount,
-    p50: at(50),
-    p90: at(90),
-    p99: at(99),
-    max: histogram.totalCount === 0 ? Number.NaN : histogram.maxValue / 1000,
-  };
-  histogram.destroy();
-  return figures;
 }
 
 /** Server CPU summed over the members still running, and the largest peak RSS. */
@@ -117,7 +96,7 @@ export async function measureLock(
     workers: options.lockWorkers,
     cyclesPerSecond: answer.cycles / answer.measuredSeconds,
     cycles: answer.cycles,
-    acquireMs: latencies(answer.histogram),
+    acquireMs: latencyFigures([answer.histogram]),
     errors: answer.errors,
     errorKinds: answer.errorKinds,
     counterConflicts: answer.counterConflicts,
@@ -164,8 +143,8 @@ export async function measureWatch(
     missed: answer.missed,
     watchersMissing: answer.watchersMissing,
     duplicates: answer.duplicates,
-    deliveryMs: latencies(answer.histogram),
-    writeMs: latencies(answer.writeHistogram),
+    deliveryMs: latencyFigures([answer.histogram]),
+    writeMs: latencyFigures([answer.writeHistogram]),
     errors: answer.errors,
     errorKinds: answer.errorKinds,
     seconds: answer.seconds,
