@@ -28,9 +28,9 @@ export interface MeasuredFigures {
 }
 
 /**
- * A system's figures on a row over its rounds (see rounds.ts): ops/s the median round's, latency
- * percentiles over every request of every round, requests and errors summed, CPU the mean, RSS
- * the largest, the members' usage the median round's.
+ * A system's figures on a row over its rounds (see rounds.ts): ops/s the median of the rounds',
+ * latency percentiles over every request of every round, requests and errors summed, CPU the
+ * mean, RSS the largest, the leader and the members' usage those of the median round.
  */
 export interface SystemFigures extends MeasuredFigures {
   /** Each round's own figures, in the order measured. */
