@@ -14,6 +14,7 @@ import {
   clientFlags,
   concordctlLauncher,
   httpsAgent,
+  mutualTlsFlags,
   runProgram,
   waitUntilHealthy,
 } from './support/tls-processes.ts';
@@ -37,7 +38,6 @@ beforeAll(async () => {
   };
   clientUrl = `https://127.0.0.1:${await freePort()}`;
   const peerUrl = `https://127.0.0.1:${await freePort()}`;
-  const [cert, key, ca] = [join(directory, 'etcd1.crt'), join(directory, 'etcd1.key'), alice.ca];
   etcd = spawn(
     'etcd',
     [
@@ -56,20 +56,8 @@ beforeAll(async () => {
       peerUrl,
       '--initial-cluster',
       `etcd1=${peerUrl}`,
-      '--cert-file',
-      cert,
-      '--key-file',
-      key,
-      '--trusted-ca-file',
-      ca,
-      '--client-cert-auth',
-      '--peer-cert-file',
-      cert,
-      '--peer-key-file',
-      key,
-      '--peer-trusted-ca-file',
-      ca,
-      '--peer-client-cert-auth',
+      // The flags Concord's members take: etcd's own names.
+      ...mutualTlsFlags(directory, 'etcd1'),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
