@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ChaosReport, describeReport, runChaos } from './chaos/run-chaos.ts';
-import { ProcessCluster } from './support/process-cluster.ts';
+import { clusterForTests } from './support/cluster-for-tests.ts';
+import type { ProcessCluster } from './support/process-cluster.ts';
 
 // Bounded chaos runs for CI; `pnpm chaos --duration 10m --seed S` runs longer campaigns.
 const seed = Number(process.env.CHAOS_SEED ?? 1);
@@ -19,12 +20,7 @@ function expectClean(report: ChaosReport, replay: string): void {
 
 describe('chaos: three member processes, proxied peer links, a nemesis', () => {
   let cluster: ProcessCluster;
-  beforeAll(async () => {
-    cluster = await ProcessCluster.start(3, { proxiedLinks: true });
-  }, 150_000);
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForTests(3, (started) => (cluster = started), { proxiedLinks: true, startTimeoutMs: 150_000 });
 
   it('every workload checks out through kills, pauses, partitions and failing disks', async () => {
     const report = await runChaos(cluster, {
@@ -43,12 +39,7 @@ describe('chaos: three member processes, proxied peer links, a nemesis', () => {
 
 describe('chaos: five member processes, a follower removed under load', () => {
   let cluster: ProcessCluster;
-  beforeAll(async () => {
-    cluster = await ProcessCluster.start(5, { proxiedLinks: true });
-  }, 150_000);
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForTests(5, (started) => (cluster = started), { proxiedLinks: true, startTimeoutMs: 150_000 });
 
   it('loses no acknowledged write, and the removed member stops', async () => {
     const report = await runChaos(cluster, {

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessCluster, putWithRetry, sleep } from './support/process-cluster.ts';
+import { describe, expect, it } from 'vitest';
+import { clusterForTests } from './support/cluster-for-tests.ts';
+import { type ProcessCluster, putWithRetry, sleep } from './support/process-cluster.ts';
 
 /** PUT through a member, retrying while the cluster elects a leader; the new index. */
 async function put(clientUrl: string, key: string, value: string): Promise<number> {
@@ -28,12 +29,7 @@ async function eventuallyValue(
 
 describe('a cluster of three member processes', () => {
   let cluster: ProcessCluster;
-  beforeAll(async () => {
-    cluster = await ProcessCluster.start(3);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForTests(3, (started) => (cluster = started));
 
   it('takes writes through any member and shows them on all', async () => {
     for (const member of cluster.members) await put(member.clientUrl, `/through/${member.name}`, member.name);

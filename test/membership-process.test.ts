@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { clusterForTests } from './support/cluster-for-tests.ts';
 import {
   freePort,
-  ProcessCluster,
+  type ProcessCluster,
   type ProcessMember,
   putWithRetry,
   sleep,
@@ -21,12 +22,7 @@ async function put(member: ProcessMember, key: string, value: string): Promise<n
 
 describe('removing members of a running cluster of processes', () => {
   let cluster: ProcessCluster;
-  beforeAll(async () => {
-    cluster = await ProcessCluster.start(3);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForTests(3, (started) => (cluster = started));
 
   it('answers 404 for a member it does not have', async () => {
     const response = await fetch(`${cluster.members[0]!.clientUrl}/v2/members/1234`, { method: 'DELETE' });
@@ -236,12 +232,7 @@ async function addWithConcordctl(through: ProcessMember, member: ProcessMember):
 
 describe('adding members to a running cluster of processes', () => {
   let cluster: ProcessCluster;
-  beforeAll(async () => {
-    cluster = await ProcessCluster.start(1);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForTests(1, (started) => (cluster = started));
 
   it('a member that was not added refuses to start with one line saying what to do', async () => {
     const stranger = await cluster.newMember();
@@ -304,12 +295,7 @@ describe('adding members to a running cluster of processes', () => {
 
 describe('moving a member to another peer URL', () => {
   let cluster: ProcessCluster;
-  beforeAll(async () => {
-    cluster = await ProcessCluster.start(3);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForTests(3, (started) => (cluster = started));
 
   it('updates the URL through the log; the others dial the member at its new URL', async () => {
     const leader = await cluster.leader();
