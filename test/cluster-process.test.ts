@@ -27,6 +27,26 @@ async function eventuallyValue(
   throw new Error(`${clientUrl} never showed ${key}=${value}`);
 }
 
+interface SelfStats {
+  id: string;
+  state: string;
+  startTime: string;
+  leaderInfo: { leader: string; startTime: string };
+  recvAppendRequestCnt: number;
+  sendAppendRequestCnt: number;
+}
+
+interface LeaderStats {
+  leader: string;
+  followers: Record<
+    string,
+    {
+      latency: { current: number; average: number; minimum: number; maximum: number };
+      counts: { fail: number; success: number };
+    }
+  >;
+}
+
 describe('a cluster of three member processes', () => {
   let cluster: ProcessCluster;
   clusterForTests(3, (started) => (cluster = started));
@@ -37,6 +57,41 @@ describe('a cluster of three member processes', () => {
       for (const writer of cluster.members)
         await eventuallyValue(member.clientUrl, `/through/${writer.name}`, writer.name);
     }
+  });
+
+  it("reports etcd's statistics of the appends between members", async () => {
+    for (let i = 0; i < 20; i++) await put(cluster.members[i % 3]!.clientUrl, `/stats/${i}`, `${i}`);
+    const leader = await cluster.leader();
+    const self = async (clientUrl: string) =>
+      (await (await fetch(`${clientUrl}/v2/stats/self`)).json()) as SelfStats;
+    const leaderSelf = await self(leader.clientUrl);
+    expect(leaderSelf.state).toBe('StateLeader');
+    const followers = cluster.members.filter((member) => member !== leader);
+    for (const follower of followers) {
+      const stats = await self(follower.clientUrl);
+      expect(stats.recvAppendRequestCnt).toBeGreaterThanOrEqual(20);
+      expect(stats.sendAppendRequestCnt).toBe(0);
+      expect(stats.leaderInfo.leader).toBe(leaderSelf.id);
+      expect(Date.parse(stats.leaderInfo.startTime)).toBeGreaterThanOrEqual(Date.parse(stats.startTime));
+      expect(Date.parse(stats.leaderInfo.startTime)).toBeLessThanOrEqual(Date.now());
+      const leaderStats = await fetch(`${follower.clientUrl}/v2/stats/leader`);
+      expect(leaderStats.status).toBe(403);
+    }
+    const response = await fetch(`${leader.clientUrl}/v2/stats/leader`);
+    const { leader: leaderId, followers: byId } = (await response.json()) as LeaderStats;
+    expect(leaderId).toBe(leaderSelf.id);
+    expect(Object.keys(byId)).toHaveLength(2);
+    let written = 0;
+    for (const { counts, latency } of Object.values(byId)) {
+      expect(counts.success).toBeGreaterThanOrEqual(20);
+      expect(latency.minimum).toBeGreaterThan(0);
+      expect(latency.minimum).toBeLessThanOrEqual(latency.average);
+      expect(latency.average).toBeLessThanOrEqual(latency.maximum);
+      written += counts.success;
+    }
+    const after = await self(leader.clientUrl);
+    expect(after.sendAppendRequestCnt).toBeGreaterThanOrEqual(written);
+    expect(after.recvAppendRequestCnt).toBe(0);
   });
 
   it('elects a new leader after kill -9 of the leader; the killed member restarts and catches up', async () => {

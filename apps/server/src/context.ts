@@ -12,8 +12,6 @@ export class V2Context {
   /** Recently verified user names and passwords (v2 auth). */
   readonly credentials = new CredentialCache(verifyPassword);
   readonly watchTimeoutMs: number;
-  private leaderSeen = '';
-  private leaderSeenAt = new Date();
   private expiryObserver: Watcher | null = null;
 
   constructor(readonly options: V2AppOptions) {
@@ -35,16 +33,6 @@ export class V2Context {
   raftHeaders(): string[] {
     const status = this.node.status();
     return ['X-Raft-Index', String(status.commitIndex), 'X-Raft-Term', String(status.term)];
-  }
-
-  /** When this member first saw the current leader (etcd's `leaderInfo.startTime`). */
-  leaderSince(): { leader: string; since: Date } {
-    const leader = this.node.status().leader;
-    if (leader !== this.leaderSeen) {
-      this.leaderSeen = leader;
-      this.leaderSeenAt = new Date();
-    }
-    return { leader, since: this.leaderSeenAt };
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import type { Node } from '@concord/kv';
+import type { AppendTraffic, FollowerAppendStatistics, Node } from '@concord/kv';
 import type { ServerTlsSettings } from '@concord/tls';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
@@ -15,6 +15,13 @@ export interface MemberInfo {
   readonly clientURLs: readonly string[];
 }
 
+/** What the peer transport counts of the appends it carries (see `PeerTransport`). */
+export interface PeerStatistics {
+  appendTraffic(): AppendTraffic;
+  /** By the follower's Raft id (`MemberInfo.nodeId`). */
+  followerAppends(nodeId: string): FollowerAppendStatistics;
+}
+
 export interface V2AppOptions {
   /** A running member; the app only calls `propose`, `read`, `status` and `store`. */
   readonly node: Node;
@@ -25,6 +32,11 @@ export interface V2AppOptions {
   readonly clientUrls: readonly string[];
   /** The current membership, asked again on every request that needs it. */
   readonly members: () => readonly MemberInfo[];
+  /**
+   * The peer transport's append counters, for `/v2/stats/self` and `/v2/stats/leader`. Absent
+   * for a member without one (a lone member in tests): it sends and receives no appends.
+   */
+  readonly peerStatistics?: PeerStatistics | undefined;
   /** Concord's own version, shown by `/version` next to the etcd version it speaks. */
   readonly version: string;
   /** A pino logger (or `false`/absent for none). */

@@ -143,6 +143,7 @@ export async function startMember(
       peerUrls: config.initialAdvertisePeerUrls,
       clientUrls: config.advertiseClientUrls,
       members: () => membersOf(runningNode, identity),
+      peerStatistics: transport,
       version: concordVersion,
       metrics,
       tls:

@@ -119,6 +119,8 @@ export class Node {
   private readonly metrics: NodeMetrics;
   /** The last leader reported to `metrics`, so that each change is counted once. */
   private leaderReported = '';
+  /** When this member first saw `leaderReported` lead (wall clock, ms); its start before any. */
+  private leaderSeenAtMs: number;
   private readonly requestTimeoutMs: number;
   private readonly snapshotEveryEntries: number;
   private readonly idPrefix = randomBytes(6).toString('hex');
@@ -164,6 +166,7 @@ export class Node {
     this.store = store;
     this.raft = raft;
     this.clock = options.clock ?? Date.now;
+    this.leaderSeenAtMs = this.clock();
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? silentNodeMetrics;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 7000;
@@ -375,6 +378,14 @@ export class Node {
       commitIndex: soft.commit,
       appliedIndex: this.appliedIndex,
     };
+  }
+
+  /**
+   * The last leader this member saw ('' before any) and since when (wall clock, ms): etcd's
+   * `leaderInfo`, which keeps naming the last leader through an election.
+   */
+  leaderSince(): { leader: string; sinceMs: number } {
+    return { leader: this.leaderReported, sinceMs: this.leaderSeenAtMs };
   }
 
   /** The Raft core's full status (membership, followers' progress), for stats endpoints. */
@@ -790,6 +801,7 @@ export class Node {
     const { leader } = this.raft.softState();
     if (leader === '' || leader === this.leaderReported) return;
     this.leaderReported = leader;
+    this.leaderSeenAtMs = this.clock();
     this.metrics.leaderChanged();
   }
 

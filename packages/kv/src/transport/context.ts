@@ -2,6 +2,7 @@
 // sockets, where to count, and how to tell the owner that a peer is unreachable.
 
 import type { Message } from '@concord/raft';
+import type { AppendStatistics } from './append-statistics.ts';
 import type { ResolvedTransportOptions } from './options.ts';
 import type { SocketFactory } from './socket-factory.ts';
 import type { TransportStatistics } from './statistics.ts';
@@ -10,6 +11,8 @@ export interface TransportContext {
   readonly options: ResolvedTransportOptions;
   readonly sockets: SocketFactory;
   readonly statistics: TransportStatistics;
+  /** Appends written, dropped, received and acknowledged, for etcd's v2 statistics. */
+  readonly appends: AppendStatistics;
   isKnownMember(memberId: string): boolean;
   deliver(messages: Message[]): void;
   /** Rate-limited by the transport. */

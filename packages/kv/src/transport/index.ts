@@ -1,5 +1,12 @@
 // The peer transport of a Concord member: Raft messages between members over the peer URL.
 
+export {
+  type AppendRates,
+  type AppendTraffic,
+  type FollowerAppendStatistics,
+  followerWithoutAppends,
+  type LatencySummary,
+} from './append-statistics.ts';
 export { type ClusterInfoRequestOptions, requestClusterInfo } from './cluster-info.ts';
 export {
   FrameCorruptError,

@@ -58,7 +58,7 @@ export class PeerConnection {
   enqueue(message: Message): void {
     const { options } = this.context;
     if (this.state === 'closed' || this.state === 'waiting') {
-      this.drop(1);
+      this.drop([message]);
       return;
     }
     const bytes = messageBytes(message);
@@ -72,11 +72,11 @@ export class PeerConnection {
         },
         'peer message larger than a frame dropped',
       );
-      this.drop(1);
+      this.drop([message]);
       return;
     }
     if (this.queue.length >= options.queueMessagesMax || this.queuedBytes + bytes > options.queueBytesMax) {
-      this.drop(1);
+      this.drop([message]);
       return;
     }
     this.queue.push({ message, bytes });
@@ -196,6 +196,7 @@ export class PeerConnection {
         groupBytes = messagesFrameOverheadBytes;
       }
       group.push(next.message);
+      if (next.message.type === 'append') this.context.appends.written(next.message, next.bytes);
       groupBytes += next.bytes;
       this.queuedBytes -= next.bytes;
       taken += 1;
@@ -212,18 +213,26 @@ export class PeerConnection {
     return { buffer: writer.view(), frames: frameGroups.length, messages: taken };
   }
 
-  private drop(count: number): void {
-    this.context.statistics.messagesDropped += count;
+  private drop(messages: readonly Message[]): void {
+    this.count(messages);
     this.context.reportUnreachable(this.memberId);
   }
 
   private dropQueue(report: boolean): void {
-    const count = this.queue.length;
+    const messages = this.queue.map((queued) => queued.message);
     this.queue = [];
     this.queuedBytes = 0;
-    if (count === 0) return;
-    if (report) this.drop(count);
-    else this.context.statistics.messagesDropped += count;
+    if (messages.length === 0) return;
+    if (report) this.drop(messages);
+    else this.count(messages);
+  }
+
+  /** Counts dropped messages, and the appends among them as failures of this follower. */
+  private count(dropped: readonly Message[]): void {
+    this.context.statistics.messagesDropped += dropped.length;
+    let appends = 0;
+    for (const message of dropped) if (message.type === 'append') appends += 1;
+    this.context.appends.dropped(this.memberId, appends);
   }
 
   private clearTimers(): void {

@@ -269,6 +269,53 @@ describe('peer transport', () => {
     });
   });
 
+  it("counts the appends it carries, and times a follower's acknowledgements", async () => {
+    const [a, b, c] = await cluster();
+    const entries = [{ term: 1, index: 1, type: 'normal', data: new Uint8Array(100) }] as const;
+    const append = (to: string): Message => ({
+      type: 'append',
+      from: 'a',
+      to,
+      term: 1,
+      prevIndex: 0,
+      prevTerm: 0,
+      entries,
+      commit: 0,
+    });
+    a.transport.send([append('b'), append('c'), heartbeat('a', 'b', 0)]);
+    await waitFor('the appends', () => b.received.length === 2 && c.received.length === 1);
+    expect(a.transport.appendTraffic()).toMatchObject({ sentAppends: 2, receivedAppends: 0 });
+    expect(b.transport.appendTraffic()).toMatchObject({ sentAppends: 0, receivedAppends: 1 });
+    expect(a.transport.followerAppends('b').counts).toEqual({ fail: 0, success: 1 });
+    b.transport.send([
+      {
+        type: 'appendResponse',
+        from: 'b',
+        to: 'a',
+        term: 1,
+        reject: false,
+        index: 1,
+        hintIndex: 0,
+        hintTerm: 0,
+      },
+    ]);
+    await waitFor("b's acknowledgement timed", () => a.transport.followerAppends('b').latency.current > 0);
+    const { latency } = a.transport.followerAppends('b');
+    expect(latency.minimum).toBe(latency.current);
+    expect(latency.maximum).toBe(latency.current);
+    // c has not answered: written, not timed.
+    expect(a.transport.followerAppends('c')).toMatchObject({
+      counts: { fail: 0, success: 1 },
+      latency: { current: 0, minimum: 2 ** 63 },
+    });
+
+    await c.transport.close();
+    members = members.filter((entry) => entry !== c);
+    await waitFor('c unreachable', () => !a.transport.reachable('c'));
+    a.transport.send([append('c')]);
+    expect(a.transport.followerAppends('c').counts).toEqual({ fail: 1, success: 1 });
+  });
+
   it('refuses options that cannot work', () => {
     const base = {
       memberId: 'a',

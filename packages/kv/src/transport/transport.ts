@@ -4,8 +4,10 @@
 
 import type { AddressInfo } from 'node:net';
 import type { Message, SnapshotMessage } from '@concord/raft';
+import { AppendStatistics, type AppendTraffic, type FollowerAppendStatistics } from './append-statistics.ts';
 import type { TransportContext } from './context.ts';
 import { TransportConfigError, TransportError } from './errors.ts';
+import { messageBytes } from './message-codec.ts';
 import { type PeerTransportOptions, type ResolvedTransportOptions, resolveOptions } from './options.ts';
 import { PeerConnection } from './peer-connection.ts';
 import { type PeerAddress, parsePeerUrl } from './peer-url.ts';
@@ -22,6 +24,7 @@ export class PeerTransport {
   private readonly listenAddress: PeerAddress;
   private readonly sockets: SocketFactory;
   private readonly counters = emptyStatistics();
+  private readonly appends = new AppendStatistics();
   private readonly context: TransportContext;
   private readonly server: PeerServer;
   private readonly peers = new Map<string, { address: PeerAddress; connection: PeerConnection }>();
@@ -38,6 +41,7 @@ export class PeerTransport {
       options: this.options,
       sockets: this.sockets,
       statistics: this.counters,
+      appends: this.appends,
       isKnownMember: (memberId) => this.peers.has(memberId),
       deliver: (messages) => this.deliver(messages),
       reportUnreachable: (memberId) => this.reportUnreachable(memberId),
@@ -137,11 +141,22 @@ export class PeerTransport {
     const sender = this.snapshotSenders.get(memberId);
     this.snapshotSenders.delete(memberId);
     await Promise.all([peer.connection.close(), sender?.close(), this.server.closeMember(memberId)]);
+    this.appends.forget(memberId);
   }
 
   /** Counters for metrics and tests. A copy; it does not change afterwards. */
   statistics(): TransportStatistics {
     return { ...this.counters };
+  }
+
+  /** Append requests sent and received, with their recent rates (etcd's `/v2/stats/self`). */
+  appendTraffic(): AppendTraffic {
+    return this.appends.traffic();
+  }
+
+  /** The appends written to a follower, dropped, and their acknowledgements' latency (`/v2/stats/leader`). */
+  followerAppends(memberId: string): FollowerAppendStatistics {
+    return this.appends.followerSummary(memberId);
   }
 
   /** Close the listener, every connection and every timer. Idempotent. */
@@ -200,6 +215,10 @@ export class PeerTransport {
 
   private deliver(messages: Message[]): void {
     if (this.state === 'closed') return;
+    for (const message of messages) {
+      if (message.type === 'append') this.appends.received(messageBytes(message));
+      else if (message.type === 'appendResponse') this.appends.answered(message);
+    }
     this.callback(() => this.configuration.onMessages(messages));
   }
 
