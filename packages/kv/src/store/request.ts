@@ -88,11 +88,8 @@ function conditionalWriteOf(request: StoreRequest): ConditionalWrite | null {
         return { operation: 'create', key: request.key, options };
       }
       if (hasCompare(request)) {
-        const options = {
-          ...{ ttlSeconds: request.ttlSeconds, refresh: request.refresh },
-          ...conditionOf(request),
-          value: request.value,
-        };
+        const { ttlSeconds, refresh, prevValue, prevIndex, value } = request;
+        const options = { ttlSeconds, refresh, prevValue, prevIndex, value };
         return { operation: 'compareAndSwap', key: request.key, options };
       }
       return null;
@@ -118,9 +115,11 @@ function applyConditionalWrite(store: Store, write: ConditionalWrite, nowMs: num
 
 /** The unconditional PUTs: set, or update (prevExist=true). */
 function applyPut(store: Store, request: StoreRequest & { method: 'PUT' }, nowMs: number): V2Response {
-  const ttl = { ttlSeconds: request.ttlSeconds, refresh: request.refresh };
-  if (request.prevExist === true) return store.update(request.key, nowMs, { ...ttl, value: request.value });
-  return store.set(request.key, nowMs, { ...ttl, value: request.value, dir: request.dir });
+  // Object literals, not spreads of a shared part: a spread costs V8 several times the time
+  // and allocation of a literal, and this runs for every write on every member.
+  const { key, ttlSeconds, refresh, value } = request;
+  if (request.prevExist === true) return store.update(key, nowMs, { ttlSeconds, refresh, value });
+  return store.set(key, nowMs, { ttlSeconds, refresh, value, dir: request.dir });
 }
 
 function hasCompare(request: {
