@@ -25,6 +25,19 @@ describe('message codec', () => {
     expect(decode(encoded)).toEqual(message);
   });
 
+  it('decodes every type with the fields in the order the Raft core writes them: type, from, to, term first', () => {
+    // Literals in the core's order give decoded messages the shape of the core's own ones
+    // (and a literal is several times cheaper for V8 than spreading a shared part into one).
+    for (const message of messages) {
+      expect(Object.keys(decode(encodeMessage(message))).slice(0, 4), message.type).toEqual([
+        'type',
+        'from',
+        'to',
+        'term',
+      ]);
+    }
+  });
+
   it('rejects every truncation of every message type with a DecodeError', () => {
     for (const message of messages) {
       const encoded = encodeMessage(message);

@@ -214,7 +214,7 @@ export class PeerConnection {
   }
 
   private drop(messages: readonly Message[]): void {
-    this.count(messages);
+    this.countDropped(messages);
     this.context.reportUnreachable(this.memberId);
   }
 
@@ -224,11 +224,11 @@ export class PeerConnection {
     this.queuedBytes = 0;
     if (messages.length === 0) return;
     if (report) this.drop(messages);
-    else this.count(messages);
+    else this.countDropped(messages);
   }
 
   /** Counts dropped messages, and the appends among them as failures of this follower. */
-  private count(dropped: readonly Message[]): void {
+  private countDropped(dropped: readonly Message[]): void {
     this.context.statistics.messagesDropped += dropped.length;
     let appends = 0;
     for (const message of dropped) if (message.type === 'append') appends += 1;
