@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer as createSecureServer } from 'node:https';
 import { guardServer, serverTlsOptions } from '@concord/tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
@@ -16,6 +16,13 @@ import { dispatch } from './routes.ts';
 export const headerBytesMax = 64 * 1024;
 /** A client must send its whole request (headers and body) within this time. */
 export const requestTimeoutMs = 60_000;
+/**
+ * A connection idle after its last answer is closed after this time. etcd never closes one, and
+ * clients keep idle connections up to 90 s (Go's default transport): one closed sooner can
+ * meet a request the client is sending on it, a race that non-idempotent writes then report
+ * as an error. Longer than those clients wait, and still bounded.
+ */
+export const idleConnectionMs = 120_000;
 
 /** Every method Node's HTTP parser lets through is routed to `dispatch`, which answers 405 itself. */
 const routedMethods = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'];
@@ -73,16 +80,33 @@ function fastifyOptions(
         if (!plainKeys.serve(request, response)) handler(request, response);
       }),
     clientErrorHandler: clientErrors.handle,
-    requestTimeout: requestTimeoutMs,
-    // Long polls are idle for minutes by design; they end through their own watch timeout.
-    connectionTimeout: 0,
-    keepAliveTimeout: 30_000,
     exposeHeadRoutes: false,
     return503OnClosing: true,
     frameworkErrors: (_error, _request, reply) => sendMalformedRequest(reply as FastifyReply),
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 1024 },
   };
 }
+
+/**
+ * Connection headers as etcd (Go's server) sends them. An HTTP/1.1 connection stays open unless
+ * a side says otherwise, and Go says nothing, where Node adds `Connection: keep-alive` and
+ * `Keep-Alive: timeout=120` to every answer, for each client to parse. Removing the header as
+ * the answer's head is written keeps the connection open (and the idle timeout running) without
+ * them; an HTTP/1.0 client that asked to keep its connection gets `Connection: keep-alive` alone.
+ * Left as Node has it: an answer that sets `Connection` itself, and one to a client that has
+ * ended its side (Node closes the connection after it, which the removal would undo).
+ */
+class EtcdServerResponse extends ServerResponse {}
+
+const nodeWriteHead = ServerResponse.prototype.writeHead;
+// Assigned rather than overridden: `writeHead` has three overloads, passed through as they are.
+EtcdServerResponse.prototype.writeHead = function writeHead(this: ServerResponse, ...head: unknown[]) {
+  if (this.shouldKeepAlive && !this.hasHeader('connection') && !this.req.socket.readableEnded) {
+    if (this.req.httpVersion === '1.1') this.removeHeader('connection');
+    else this.setHeader('Connection', 'keep-alive');
+  }
+  return Reflect.apply(nodeWriteHead, this, head);
+} as ServerResponse['writeHead'];
 
 const requestLineLevels = new Set(['trace', 'debug', 'info']);
 
@@ -101,15 +125,30 @@ const clientListen = {
 /** Plain HTTP, or HTTPS whose clients without a valid certificate are refused and explained. */
 function serverFor(options: V2AppOptions, handler: Parameters<typeof createServer>[1]) {
   if (options.tls === undefined) {
-    return answeringHalfClosedClients(createServer({ maxHeaderSize: headerBytesMax }, handler));
+    return withTimeouts(answeringHalfClosedClients(createServer(serverOptions, handler)));
   }
   const { settings, report } = options.tls;
-  const server = createSecureServer(
-    { ...serverTlsOptions(settings), maxHeaderSize: headerBytesMax },
-    handler,
-  );
+  const server = createSecureServer({ ...serverTlsOptions(settings), ...serverOptions }, handler);
   guardServer(server, settings, clientListen, report);
-  return answeringHalfClosedClients(server);
+  return withTimeouts(answeringHalfClosedClients(server));
+}
+
+const serverOptions = {
+  maxHeaderSize: headerBytesMax,
+  requestTimeout: requestTimeoutMs,
+  ServerResponse: EtcdServerResponse,
+};
+
+/**
+ * Fastify leaves a server from `serverFactory` as it is, so the timeouts are set here. Sockets
+ * get no inactivity timeout: long polls are idle for minutes by design and end through their
+ * own watch timeout; slow requests end at `requestTimeoutMs` (408), idle connections at
+ * `idleConnectionMs`.
+ */
+function withTimeouts<Server extends HttpServer>(server: Server): Server {
+  server.keepAliveTimeout = idleConnectionMs;
+  server.timeout = 0;
+  return server;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildV2App } from '../src/index.ts';
+import { buildV2App, idleConnectionMs, requestTimeoutMs } from '../src/index.ts';
 import {
   type ConcordMember,
   openSingleMember,
@@ -89,4 +90,40 @@ describe('clients that end their side of the connection once the request is sent
     expect(answer.endsWith('\r\n\r\n0\r\n\r\n')).toBe(true); // the chunked body ends empty
     expect(member.node.store.watcherCount).toBe(1); // the app's own expiry observer alone
   });
+});
+
+describe("the server's timeouts", () => {
+  it('are set on the server Fastify was given: requests 60 s, idle connections 120 s, long polls none', () => {
+    const server = member.app.server;
+    expect(server.requestTimeout).toBe(requestTimeoutMs);
+    expect(server.keepAliveTimeout).toBe(idleConnectionMs);
+    expect(server.timeout).toBe(0);
+  });
+
+  it('keep an idle connection open past Node’s default of 5 s', async () => {
+    const { hostname, port } = new URL(member.url);
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.setEncoding('utf8');
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const answers: string[] = [];
+    let nextAnswer: () => void = () => {};
+    socket.on('data', (chunk: string) => {
+      answers.push(chunk);
+      nextAnswer();
+    });
+    const ask = () =>
+      new Promise<void>((resolve) => {
+        nextAnswer = resolve;
+        socket.write('GET /version HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+    try {
+      await ask();
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      await ask();
+      expect(answers.filter((answer) => answer.startsWith('HTTP/1.1 200 OK'))).toHaveLength(2);
+    } finally {
+      socket.destroy();
+      await closed;
+    }
+  }, 15_000);
 });

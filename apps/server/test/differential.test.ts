@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConcordMember, startConcordMember } from './concord-member.ts';
 import { type EtcdProcess, startEtcd } from './etcd-process.ts';
-import { sendRaw } from './raw-http.ts';
+import { exchangeBytes, sendRaw } from './raw-http.ts';
 import { runScenario } from './scenario-runner.ts';
 import { scenarios } from './scenarios.ts';
 
@@ -46,4 +46,32 @@ describe('Concord answers the v2 API as etcd 3.4 does', () => {
       expect(fromConcord).toEqual(fromEtcd);
     },
   );
+
+  it('keeps connections open with the same connection headers', async () => {
+    if (etcd === undefined || concord === undefined) throw new Error('servers did not start');
+    // Three requests on one connection: HTTP/1.1 (open unless said otherwise), HTTP/1.0 asking
+    // to stay open, and one asking to close, after which both servers close the connection.
+    const get = 'GET /v2/keys/_differential';
+    const requests =
+      `${get} HTTP/1.1\r\nHost: x\r\n\r\n` +
+      `${get} HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n` +
+      `${get} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+    const [fromEtcd, fromConcord] = await Promise.all([
+      exchangeBytes(etcd.url, requests, { halfClose: false }),
+      exchangeBytes(concord.url, requests, { halfClose: false }),
+    ]);
+    expect(connectionHeaders(fromEtcd)).toEqual([[], ['connection: keep-alive'], ['connection: close']]);
+    expect(connectionHeaders(fromConcord)).toEqual(connectionHeaders(fromEtcd));
+  });
 });
+
+/** Per answer in `text`, its `Connection` and `Keep-Alive` headers, names lower-cased. */
+function connectionHeaders(text: string): string[][] {
+  const heads = text.matchAll(/^HTTP\/1\.[01] \d{3}[^\r]*\r\n([\s\S]*?)\r\n\r\n/gm);
+  return [...heads].map(([, head = '']) =>
+    head
+      .split('\r\n')
+      .map((line) => line.replace(/^[^:]+/, (name) => name.toLowerCase()))
+      .filter((line) => /^(connection|keep-alive):/.test(line)),
+  );
+}
