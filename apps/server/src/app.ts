@@ -1,9 +1,10 @@
-import { createServer, type Server as HttpServer, ServerResponse } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createSecureServer } from 'node:https';
 import { guardServer, serverTlsOptions } from '@concord/tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { ClientErrors } from './client-error.ts';
 import { V2Context } from './context.ts';
+import { EtcdServerResponse } from './etcd-response.ts';
 import { sendBadRequest, sendMalformedRequest } from './go-http.ts';
 import { ConcordMetrics } from './metrics.ts';
 import { measureRequest, registerMetrics } from './metrics-route.ts';
@@ -86,27 +87,6 @@ function fastifyOptions(
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 1024 },
   };
 }
-
-/**
- * Connection headers as etcd (Go's server) sends them. An HTTP/1.1 connection stays open unless
- * a side says otherwise, and Go says nothing, where Node adds `Connection: keep-alive` and
- * `Keep-Alive: timeout=120` to every answer, for each client to parse. Removing the header as
- * the answer's head is written keeps the connection open (and the idle timeout running) without
- * them; an HTTP/1.0 client that asked to keep its connection gets `Connection: keep-alive` alone.
- * Left as Node has it: an answer that sets `Connection` itself, and one to a client that has
- * ended its side (Node closes the connection after it, which the removal would undo).
- */
-class EtcdServerResponse extends ServerResponse {}
-
-const nodeWriteHead = ServerResponse.prototype.writeHead;
-// Assigned rather than overridden: `writeHead` has three overloads, passed through as they are.
-EtcdServerResponse.prototype.writeHead = function writeHead(this: ServerResponse, ...head: unknown[]) {
-  if (this.shouldKeepAlive && !this.hasHeader('connection') && !this.req.socket.readableEnded) {
-    if (this.req.httpVersion === '1.1') this.removeHeader('connection');
-    else this.setHeader('Connection', 'keep-alive');
-  }
-  return Reflect.apply(nodeWriteHead, this, head);
-} as ServerResponse['writeHead'];
 
 const requestLineLevels = new Set(['trace', 'debug', 'info']);
 

@@ -63,7 +63,41 @@ describe('Concord answers the v2 API as etcd 3.4 does', () => {
     expect(connectionHeaders(fromEtcd)).toEqual([[], ['connection: keep-alive'], ['connection: close']]);
     expect(connectionHeaders(fromConcord)).toEqual(connectionHeaders(fromEtcd));
   });
+  it("writes header names in Go's canonical form, as etcd's answers have them", async () => {
+    if (etcd === undefined || concord === undefined) throw new Error('servers did not start');
+    const form = 'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n';
+    const requests = [
+      `PUT /v2/keys/_case/a HTTP/1.1\r\n${form}\r\nvalue=1`,
+      'GET /v2/keys/_case/a HTTP/1.1\r\n\r\n',
+      'GET /v2/keys/_case/missing HTTP/1.1\r\n\r\n',
+      'HEAD /v2/keys/_case/a HTTP/1.1\r\n\r\n',
+      'GET /v2/keys/_case?wait=true&recursive=true&waitIndex=1 HTTP/1.1\r\n\r\n',
+      'GET /v2/keys/_case/a?recursive=maybe HTTP/1.1\r\n\r\n',
+      'PATCH /v2/keys/_case/a HTTP/1.1\r\n\r\n',
+      'GET /v2/keys//_case/a HTTP/1.1\r\n\r\n',
+      'GET /v2/members HTTP/1.1\r\n\r\n',
+      'GET /v2/stats/self HTTP/1.1\r\n\r\n',
+      'GET /version HTTP/1.1\r\n\r\n',
+      'GET /health HTTP/1.1\r\n\r\n',
+    ];
+    for (const request of requests) {
+      // Host and Connection go after the request line, before the request's own headers.
+      const bytes = request.replace('\r\n', '\r\nHost: x\r\nConnection: close\r\n');
+      const [fromEtcd, fromConcord] = await Promise.all([
+        exchangeBytes(etcd.url, bytes, { halfClose: false }),
+        exchangeBytes(concord.url, bytes, { halfClose: false }),
+      ]);
+      expect(headerNames(fromConcord), request).toEqual(headerNames(fromEtcd));
+      expect(headerNames(fromEtcd).length, request).toBeGreaterThan(2);
+    }
+  });
 });
+
+/** The header names of the answer `text` begins with, as written, in alphabetical order. */
+function headerNames(text: string): string[] {
+  const head = text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n').slice(1);
+  return head.map((line) => line.slice(0, line.indexOf(':'))).sort();
+}
 
 /** Per answer in `text`, its `Connection` and `Keep-Alive` headers, names lower-cased. */
 function connectionHeaders(text: string): string[][] {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { Node } from '@concord/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { V2Context } from '../src/context.ts';
+import { EtcdServerResponse } from '../src/etcd-response.ts';
 import { PlainKeyRequests } from '../src/plain-keys.ts';
 import {
   type ConcordMember,
@@ -31,7 +32,7 @@ function normalized(answer: string): string {
     .replace(/\r\nDate: [^\r]*/, '\r\nDate: *')
     .replaceAll(/"expiration":"[^"]*"/g, '"expiration":"*"')
     .replaceAll(/"ttl":\d+/g, '"ttl":*');
-  return expires ? text.replace(/\r\ncontent-length: \d+/, '\r\ncontent-length: *') : text;
+  return expires ? text.replace(/\r\nContent-Length: \d+/, '\r\nContent-Length: *') : text;
 }
 
 const form = 'Content-Type: application/x-www-form-urlencoded';
@@ -86,7 +87,7 @@ describe('key requests served without Fastify', () => {
       null,
     );
     // Only the direct path answers here: a request it leaves to Fastify gets a 599.
-    server = createServer((request, response) => {
+    server = createServer({ ServerResponse: EtcdServerResponse }, (request, response) => {
       if (plainKeys.serve(request, response)) return;
       passedOn++;
       response.writeHead(599).end();
