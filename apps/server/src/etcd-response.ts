@@ -8,20 +8,26 @@ import { ServerResponse } from 'node:http';
  *   `X-Etcd-Index:` in `curl -i` finds it as it finds it in etcd's answer.
  * - Go's connection headers. An HTTP/1.1 connection stays open unless a side says otherwise,
  *   and Go says nothing, where Node adds `Connection: keep-alive` and `Keep-Alive: timeout=…`
- *   to every answer, for each client to parse. Removing the header as the head is written keeps
- *   the connection open (and the idle timeout running) without them; an HTTP/1.0 client that
- *   asked to keep its connection gets `Connection: keep-alive` alone. Left as Node has it: an
- *   answer that sets `Connection` itself, and one to a client that has ended its side (Node
- *   closes the connection after it, which the removal would undo).
+ *   to every answer, for each client to parse. Removing the header as the head is written
+ *   keeps the connection open (and the idle timeout running) without them. An HTTP/1.0 client
+ *   that asked to keep its connection gets `Connection: keep-alive` alone, one that did not gets
+ *   no `Connection: close` (the connection closes after the answer all the same). Left as Node
+ *   has it: an answer that sets `Connection` itself, and one to a client that has ended its
+ *   side (Node closes the connection after it, which the removal would undo).
  */
 export class EtcdServerResponse extends ServerResponse {}
 
 const nodeWriteHead = ServerResponse.prototype.writeHead;
 // Assigned rather than overridden: `writeHead` has three overloads, passed through as they are.
 EtcdServerResponse.prototype.writeHead = function writeHead(this: ServerResponse, ...head: unknown[]) {
-  if (this.shouldKeepAlive && !this.hasHeader('connection') && !this.req.socket.readableEnded) {
-    if (this.req.httpVersion === '1.1') this.removeHeader('connection');
-    else this.setHeader('Connection', 'keep-alive');
+  if (!this.hasHeader('connection') && !this.req.socket.readableEnded) {
+    const http11 = this.req.httpVersion === '1.1';
+    if (this.shouldKeepAlive) {
+      if (http11) this.removeHeader('connection');
+      else this.setHeader('Connection', 'keep-alive');
+    } else if (!http11) {
+      this.removeHeader('connection'); // Go tells an HTTP/1.0 client nothing when it closes
+    }
   }
   canonicalizeSetHeaders(this);
   // writeHead(status, headers) or writeHead(status, message, headers)

@@ -62,6 +62,14 @@ describe('Concord answers the v2 API as etcd 3.4 does', () => {
     ]);
     expect(connectionHeaders(fromEtcd)).toEqual([[], ['connection: keep-alive'], ['connection: close']]);
     expect(connectionHeaders(fromConcord)).toEqual(connectionHeaders(fromEtcd));
+    // An HTTP/1.0 request that does not ask to keep the connection: closed after the answer.
+    const closing = `${get} HTTP/1.0\r\nHost: x\r\n\r\n`;
+    const [closedByEtcd, closedByConcord] = await Promise.all([
+      exchangeBytes(etcd.url, closing, { halfClose: false }),
+      exchangeBytes(concord.url, closing, { halfClose: false }),
+    ]);
+    expect(connectionHeaders(closedByEtcd)).toEqual([[]]);
+    expect(connectionHeaders(closedByConcord)).toEqual([[]]);
   });
   it("writes header names in Go's canonical form, as etcd's answers have them", async () => {
     if (etcd === undefined || concord === undefined) throw new Error('servers did not start');
