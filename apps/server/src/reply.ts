@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { goCanonical } from './etcd-response.ts';
 
 /**
  * What the key routes need of a request: Fastify's, or the raw one the plain-key path serves
@@ -25,29 +26,17 @@ export interface V2Reply {
   hijack(): V2Reply;
 }
 
-/** Header names lower-cased, as Fastify sends them; the routes use a dozen names at most. */
-const lowerCaseNames = new Map<string, string>();
-
-function lowerCase(name: string): string {
-  let lower = lowerCaseNames.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    if (lowerCaseNames.size < 64) lowerCaseNames.set(name, lower);
-  }
-  return lower;
-}
-
 /**
  * A reply written straight to Node's response, giving the bytes Fastify's reply gives for what
- * the key routes send (a Buffer or nothing): header names lower-cased and set once, a
- * `content-length` always (0 for no body, except on HEAD), an octet-stream type for a body
+ * the key routes send (a Buffer or nothing): header names in Go's canonical form (as
+ * `EtcdServerResponse` writes every answer's) and set once, a `Content-Length` always (0 for no body, except on HEAD), an octet-stream type for a body
  * without one, then `writeHead` and one `end`, so that headers and body leave in one write.
  * Headers are kept as a flat list of names and values, which `writeHead` takes as it is: an
  * object with a dozen hyphenated keys built per request cost more than the list.
  */
 export class RawReply implements V2Reply {
   private statusCode = 200;
-  /** Name, value, name, value, …; names lower-cased, each once. */
+  /** Name, value, name, value, …; names in Go's canonical form, each once. */
   private readonly pairs: string[] = [];
 
   constructor(
@@ -61,9 +50,9 @@ export class RawReply implements V2Reply {
   }
 
   header(name: string, value: string): this {
-    const lower = lowerCase(name);
-    const at = this.indexOf(lower);
-    if (at === -1) this.pairs.push(lower, value);
+    const canonical = goCanonical(name);
+    const at = this.indexOf(canonical);
+    if (at === -1) this.pairs.push(canonical, value);
     else this.pairs[at + 1] = value;
     return this;
   }
@@ -74,7 +63,7 @@ export class RawReply implements V2Reply {
   }
 
   removeHeader(name: string): this {
-    const at = this.indexOf(lowerCase(name));
+    const at = this.indexOf(goCanonical(name));
     if (at !== -1) this.pairs.splice(at, 2);
     return this;
   }
@@ -87,18 +76,18 @@ export class RawReply implements V2Reply {
     if (this.raw.headersSent || this.raw.writableEnded) return this;
     if (body === undefined) {
       const bodiless = this.statusCode < 200 || this.statusCode === 204 || this.statusCode === 304;
-      if (!bodiless && this.method !== 'HEAD') this.header('content-length', '0');
+      if (!bodiless && this.method !== 'HEAD') this.header('Content-Length', '0');
     } else {
-      if (this.indexOf('content-type') === -1) this.pairs.push('content-type', 'application/octet-stream');
-      this.header('content-length', String(body.length));
+      if (this.indexOf('Content-Type') === -1) this.pairs.push('Content-Type', 'application/octet-stream');
+      this.header('Content-Length', String(body.length));
     }
     this.raw.writeHead(this.statusCode, this.pairs);
     this.raw.end(body);
     return this;
   }
 
-  private indexOf(lowerCaseName: string): number {
-    for (let at = 0; at < this.pairs.length; at += 2) if (this.pairs[at] === lowerCaseName) return at;
+  private indexOf(canonicalName: string): number {
+    for (let at = 0; at < this.pairs.length; at += 2) if (this.pairs[at] === canonicalName) return at;
     return -1;
   }
 }
