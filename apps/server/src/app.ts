@@ -7,7 +7,7 @@ import { V2Context } from './context.ts';
 import { EtcdServerResponse } from './etcd-response.ts';
 import { sendBadRequest, sendMalformedRequest } from './go-http.ts';
 import { ConcordMetrics } from './metrics.ts';
-import { measureRequest, registerMetrics } from './metrics-route.ts';
+import { registerMetrics, requestMeasurer } from './metrics-route.ts';
 import { assertV2AppOptions, type V2AppOptions } from './options.ts';
 import { PlainKeyRequests } from './plain-keys.ts';
 import { registerBodyParser } from './request-body.ts';
@@ -72,12 +72,13 @@ function fastifyOptions(
       }
     : { logger: false };
   const clientErrors = new ClientErrors(requestTimeoutMs);
+  const measure = requestMeasurer(metrics, (request, response) => clientErrors.untrack(request, response));
   return {
     ...logging,
     serverFactory: (handler) =>
       serverFor(options, (request, response) => {
         clientErrors.track(request, response);
-        measureRequest(metrics, request, response, () => clientErrors.untrack(request, response));
+        measure(request, response);
         if (!plainKeys.serve(request, response)) handler(request, response);
       }),
     clientErrorHandler: clientErrors.handle,

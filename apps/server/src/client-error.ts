@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+const responseInFlight = Symbol('concord.responseInFlight');
+
+type TrackedSocket = Socket & { [responseInFlight]?: ServerResponse | undefined };
+
 /** Go's net/http answers to requests it cannot parse: plain text, then the connection closes. */
 const answers = {
   timeout: [408, 'Request Timeout'],
@@ -19,25 +23,26 @@ const answers = {
  * and any other parse error gets Go's answer too, as etcd gives.
  */
 export class ClientErrors {
-  private readonly inFlight = new WeakMap<Socket, { request: IncomingMessage; response: ServerResponse }>();
-
   constructor(private readonly answerMsMax: number) {}
 
   /**
    * Called for every request, before Fastify sees it; `untrack` must follow when its response
-   * closes (the app's one 'close' listener per request does both this and the metrics).
+   * closes (the app's one 'close' listener per request does both this and the metrics). The
+   * response in flight is kept on its socket: a WeakMap's set and delete on every request
+   * rehashed its table over and over.
    */
   track(request: IncomingMessage, response: ServerResponse): void {
-    this.inFlight.set(request.socket, { request, response });
+    (request.socket as TrackedSocket)[responseInFlight] = response;
   }
 
   untrack(request: IncomingMessage, response: ServerResponse): void {
-    const socket = request.socket;
-    if (this.inFlight.get(socket)?.response === response) this.inFlight.delete(socket);
+    const socket = request.socket as TrackedSocket;
+    if (socket[responseInFlight] === response) socket[responseInFlight] = undefined;
   }
 
   readonly handle = (error: Error & { code?: string }, socket: Socket): void => {
-    const { request, response } = this.inFlight.get(socket) ?? {};
+    const response = (socket as TrackedSocket)[responseInFlight];
+    const request = response?.req;
     // Nobody reads the rest of the body (a form would be read, and is refused below): the
     // route went ahead on the headers, and its answer is the true one.
     const routeWentAhead = request !== undefined && request.listenerCount('data') === 0;

@@ -17,9 +17,20 @@ import { ServerResponse } from 'node:http';
  */
 export class EtcdServerResponse extends ServerResponse {}
 
-const nodeWriteHead = ServerResponse.prototype.writeHead;
-// Assigned rather than overridden: `writeHead` has three overloads, passed through as they are.
-EtcdServerResponse.prototype.writeHead = function writeHead(this: ServerResponse, ...head: unknown[]) {
+const nodeWriteHead = ServerResponse.prototype.writeHead as (
+  this: ServerResponse,
+  statusCode: number,
+  second?: unknown,
+  third?: unknown,
+) => ServerResponse;
+// Assigned rather than overridden: `writeHead` has three overloads, passed through as they are
+// (named parameters rather than a rest array: this runs for every answer).
+EtcdServerResponse.prototype.writeHead = function writeHead(
+  this: ServerResponse,
+  statusCode: number,
+  second?: unknown,
+  third?: unknown,
+) {
   if (!this.hasHeader('connection') && !this.req.socket.readableEnded) {
     const http11 = this.req.httpVersion === '1.1';
     if (this.shouldKeepAlive) {
@@ -31,18 +42,25 @@ EtcdServerResponse.prototype.writeHead = function writeHead(this: ServerResponse
   }
   canonicalizeSetHeaders(this);
   // writeHead(status, headers) or writeHead(status, message, headers)
-  const at = typeof head[1] === 'string' ? 2 : 1;
-  const headers = head[at];
-  if (Array.isArray(headers)) {
-    // A flat list of names and values (the key routes'): the list is the caller's, named anew.
-    for (let name = 0; name < headers.length; name += 2) headers[name] = goCanonical(headers[name]);
-  } else if (headers !== null && typeof headers === 'object') {
-    const pairs: unknown[] = [];
-    for (const [name, value] of Object.entries(headers)) pairs.push(goCanonical(name), value);
-    head[at] = pairs;
-  }
-  return Reflect.apply(nodeWriteHead, this, head);
+  if (typeof second === 'string')
+    return nodeWriteHead.call(this, statusCode, second, canonicalHeaders(third));
+  return nodeWriteHead.call(this, statusCode, canonicalHeaders(second));
 } as ServerResponse['writeHead'];
+
+/**
+ * A flat list of names and values (the key routes') is the caller's, and named anew in place;
+ * an object (Fastify's) becomes such a list.
+ */
+function canonicalHeaders(headers: unknown): unknown {
+  if (Array.isArray(headers)) {
+    for (let name = 0; name < headers.length; name += 2) headers[name] = goCanonical(headers[name]);
+    return headers;
+  }
+  if (headers === null || typeof headers !== 'object') return headers;
+  const pairs: unknown[] = [];
+  for (const [name, value] of Object.entries(headers)) pairs.push(goCanonical(name), value);
+  return pairs;
+}
 
 /** Headers set with `setHeader` before the head is written keep the case they were set with. */
 function canonicalizeSetHeaders(response: ServerResponse & { getRawHeaderNames?(): string[] }): void {
