@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConcordMember, startConcordMember } from './concord-member.ts';
 import { type EtcdProcess, startEtcd } from './etcd-process.ts';
+import { randomScenario } from './random-scenarios.ts';
 import { exchangeBytes, sendRaw } from './raw-http.ts';
 import { runScenario } from './scenario-runner.ts';
 import { scenarios } from './scenarios.ts';
@@ -46,6 +47,19 @@ describe('Concord answers the v2 API as etcd 3.4 does', () => {
       expect(fromConcord).toEqual(fromEtcd);
     },
   );
+
+  // Seeded random sequences of 150 key requests on a few keys (random-scenarios.ts); a
+  // failing seed replays the same requests.
+  it.each([1, 2, 3, 4, 5, 6])('random requests, seed %i', async (seed) => {
+    if (etcd === undefined || concord === undefined) throw new Error('servers did not start');
+    const entry = randomScenario(seed, 150);
+    const prefix = `random${seed}`;
+    const [fromEtcd, fromConcord] = await Promise.all([
+      runScenario(etcd.url, prefix, entry),
+      runScenario(concord.url, prefix, entry),
+    ]);
+    expect(fromConcord).toEqual(fromEtcd);
+  });
 
   it('keeps connections open with the same connection headers', async () => {
     if (etcd === undefined || concord === undefined) throw new Error('servers did not start');

@@ -128,8 +128,7 @@ function send(
   spec: RequestSpec,
   options: { readForMs?: number | undefined; onHeaders?: (ms: number) => void } = {},
 ): Promise<RawResponse> {
-  const expand = (text: string) =>
-    text.replace(/\{i\+(\d+)\}/g, (_match, offset: string) => String(context.base + Number(offset)));
+  const expand = (text: string) => expandIndexes(text, context.base);
   const path = spec.path.startsWith('~') ? `/v2/keys/${context.prefix}${spec.path.slice(1)}` : spec.path;
   const query = spec.query === undefined ? '' : `?${expand(spec.query)}`;
   const headers: Record<string, string> = { ...spec.headers };
@@ -147,6 +146,11 @@ function send(
   );
 }
 
+/** `{i+N}` in `text` as the index `base + N`. */
+function expandIndexes(text: string, base: number): string {
+  return text.replace(/\{i\+(\d+)\}/g, (_match, offset: string) => String(base + Number(offset)));
+}
+
 async function fetchStats(baseUrl: string): Promise<Record<string, number>> {
   const response = await sendRaw(baseUrl, { method: 'GET', path: '/v2/stats/store' });
   return JSON.parse(response.body) as Record<string, number>;
@@ -156,6 +160,14 @@ function normaliseResponse(response: RawResponse, spec: RequestSpec, base: numbe
   const headers: Record<string, unknown> = {};
   for (const name of comparedHeaders) {
     if (response.headers[name] !== undefined) headers[name] = response.headers[name];
+  }
+  // A redirect carries the request's query back, its `{i+N}` expanded: put them back.
+  if (typeof headers.location === 'string' && spec.query !== undefined) {
+    const location = headers.location;
+    const at = location.indexOf('?');
+    if (at !== -1 && location.slice(at + 1) === expandIndexes(spec.query, base)) {
+      headers.location = `${location.slice(0, at + 1)}${spec.query}`;
+    }
   }
   if (response.headers.connection === 'close') headers.connection = 'close';
   const etcdIndex = response.headers['x-etcd-index'];
