@@ -17,6 +17,8 @@ interface Step {
   readonly unordered?: boolean;
   /** Run while the next steps run (a watch waiting for them); collected at the end. */
   readonly background?: boolean;
+  /** The command gives an index computed from the base: a failed compare's cause shows it relative too. */
+  readonly givesIndex?: boolean;
 }
 
 interface Sequence {
@@ -269,6 +271,65 @@ const sequences: readonly Sequence[] = [
   },
 ];
 
+/**
+ * A seeded random sequence of commands on a few keys under `/random<seed>`: what the table's
+ * sequences do one at a time, mixed, so that commands meet (a directory where a key was, a
+ * swap against a value some commands old, a listing after all that), in every output format.
+ * Values are words, not numbers (the normalisation reads numbers in brackets as indexes);
+ * TTLs are long, as in the table.
+ */
+function randomSequence(seed: number, length: number): Sequence {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(choices: readonly T[]): T => choices[Math.floor(random() * choices.length)]!;
+  const root = `/random${seed}`;
+  const keys = ['a', 'b', 'a/x', 'a/y', 'a/x/z', 'd', 'd/e', '_h'].map((key) => `${root}/${key}`);
+  const values = ['p', 'q', 'two words', ''];
+  const steps: Step[] = [plain('set', `${root}/first`, 'p')];
+  for (let position = 1; position < length; position++) {
+    const key = pick(keys);
+    const value = pick(values);
+    const format = pick<string[]>([[], [], ['-o', 'extended'], ['-o', 'json']]);
+    // An index some commands back (the first command's is base + 1).
+    const back = 1 + Math.floor(random() * Math.max(1, position / 2));
+    const command = pick([
+      () => plain(...format, 'set', key, value),
+      () => plain(...format, 'set', '--ttl', '3600', key, value),
+      () => plain(...format, 'set', '--swap-with-value', pick(values), key, value),
+      () => ({
+        args: (base: number) => [...format, 'set', '--swap-with-index', String(base + back), key, value],
+        givesIndex: true,
+      }),
+      () => plain(...format, 'mk', key, value),
+      () => plain(...format, 'mk', '--in-order', key, value),
+      () => plain(...format, 'update', key, value),
+      () => plain(...format, 'mkdir', key),
+      () => plain(...format, 'setdir', key),
+      () => plain(...format, 'updatedir', '--ttl', '3400', key),
+      () => plain(...format, 'rm', key),
+      () => plain(...format, 'rm', pick(['--dir', '--recursive']), key),
+      () => plain(...format, 'rm', '--with-value', pick(values), key),
+      () => ({
+        args: (base: number) => [...format, 'rm', '--with-index', String(base + back), key],
+        givesIndex: true,
+      }),
+      () => plain(...format, 'rmdir', key),
+      () => plain(...format, 'get', key),
+      () => plain(...format, 'get', '--quorum', key),
+      () => plain('ls', '--sort', ...pick<string[]>([[], ['-p'], ['--recursive'], ['-r', '-p']]), root),
+      () => ({ args: () => ['ls', '--recursive', '-p', root], unordered: true }),
+    ]);
+    steps.push(command());
+  }
+  steps.push(plain('ls', '--sort', '--recursive', '-p', root));
+  return { name: `random commands, seed ${seed}`, steps };
+}
+
 let cluster: ProcessCluster;
 let etcd: ReferenceEtcd;
 let etcdForConcordctl: ReferenceEtcd;
@@ -309,6 +370,7 @@ function normalise(outcome: Outcome, base: number, endpoint: string, step: Step)
         (_, label, n) => label + relative(n),
       )
       .replace(/( != )(\d+)\]/g, (_, label, n) => `${label}${relative(n)}]`)
+      .replace(/\[(\d+)( != )/g, (whole, n, label) => (step.givesIndex ? `[${relative(n)}${label}` : whole))
       .replace(/\[(\d+)\]/g, (_, n) => `[${relative(n)}]`)
       .replace(/\/(0\d{19})\b/g, (_, n) => `/${relative(n)}`);
     if (step.unordered) result = result.split('\n').sort().join('\n');
@@ -374,4 +436,16 @@ describe('concordctl matches etcdctl (v2)', () => {
       expect(concord.outputs.join('\n'), 'concordctl against Concord').toBe(reference.outputs.join('\n'));
     });
   }
+
+  it.each([1, 2])('random commands, seed %i', async (seed) => {
+    const reference: Target = { program: 'etcdctl', endpoint: etcd.clientUrl, base: 0, outputs: [] };
+    const concord: Target = {
+      program: concordctl,
+      endpoint: cluster.members[0]!.clientUrl,
+      base: 0,
+      outputs: [],
+    };
+    await runSequence(randomSequence(seed, 40), [reference, concord]);
+    expect(concord.outputs.join('\n')).toBe(reference.outputs.join('\n'));
+  });
 });
