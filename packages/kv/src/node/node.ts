@@ -87,6 +87,7 @@ export interface NodeStatus {
 }
 
 const noData = new Uint8Array(0);
+const settled = Promise.resolve();
 
 /**
  * The largest batch a sole voter fdatasyncs on its main thread (see `mayFsyncOnThisThread`).
@@ -512,11 +513,15 @@ export class Node {
   private schedule(): void {
     if (this.loopScheduled || this.closed) return;
     this.loopScheduled = true;
-    queueMicrotask(() => {
-      this.loopScheduled = false;
-      this.startLoop();
-    });
+    // A microtask, as queueMicrotask's, without the AsyncResource and bound function Node
+    // makes for each of those (250 bytes and 60 ns against 100 bytes and 30 ns).
+    settled.then(this.startScheduledLoop);
   }
+
+  private readonly startScheduledLoop = (): void => {
+    this.loopScheduled = false;
+    this.startLoop();
+  };
 
   private startLoop(): void {
     if (this.loop !== null || this.closed) return;

@@ -10,8 +10,10 @@ import { crc32c as nativeCrc32c } from '@node-rs/crc32';
  * over several pieces: crc32c(a+b) === crc32c(b, crc32c(a)).
  */
 export function crc32c(bytes: Uint8Array, seed = 0, start = 0, end = bytes.length): number {
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
-  return nativeCrc32c(view, seed) >>> 0;
+  // The native function takes any Uint8Array: a view only for part of one (every record and
+  // frame is checksummed, and a view is an object for the collector).
+  const view = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
+  return nativeCrc32c(view as Buffer, seed) >>> 0;
 }
 
 /** The CRC-32C polynomial, bit-reversed. */
