@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EtcdProcess, startEtcd } from '../apps/server/test/etcd-process.ts';
 import { randomScenario } from '../apps/server/test/random-scenarios.ts';
 import { sendRaw } from '../apps/server/test/raw-http.ts';
-import { runScenario } from '../apps/server/test/scenario-runner.ts';
+import { runOnBoth } from '../apps/server/test/scenario-runner.ts';
 import { clusterForTests } from './support/cluster-for-tests.ts';
 import type { ProcessCluster, ProcessMember } from './support/process-cluster.ts';
 
@@ -36,11 +36,7 @@ describe('a follower of 3 members answers as a single etcd 3.4 does', () => {
   it.each([11, 12, 13])('random requests, seed %i', async (seed) => {
     if (etcd === undefined || follower === undefined) throw new Error('servers did not start');
     const entry = randomScenario(seed, 150);
-    const prefix = `random${seed}`;
-    const [fromEtcd, fromFollower] = await Promise.all([
-      runScenario(etcd.url, prefix, entry),
-      runScenario(follower.clientUrl, prefix, entry),
-    ]);
-    expect(fromFollower).toEqual(fromEtcd);
+    const { fromEtcd, fromConcord } = await runOnBoth(etcd.url, follower.clientUrl, `random${seed}`, entry);
+    expect(fromConcord).toEqual(fromEtcd);
   });
 });

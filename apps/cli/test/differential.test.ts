@@ -386,6 +386,10 @@ interface Target {
   readonly outputs: string[];
 }
 
+function target(program: string, endpoint: string): Target {
+  return { program, endpoint, base: 0, outputs: [] };
+}
+
 async function runSequence(sequence: Sequence, targets: readonly Target[]): Promise<void> {
   for (const target of targets) target.base = await storeIndex(target.endpoint);
   const pending: Promise<void>[] = [];
@@ -413,19 +417,9 @@ async function runSequence(sequence: Sequence, targets: readonly Target[]): Prom
 describe('concordctl matches etcdctl (v2)', () => {
   for (const sequence of sequences) {
     it(sequence.name, async () => {
-      const reference: Target = { program: 'etcdctl', endpoint: etcd.clientUrl, base: 0, outputs: [] };
-      const concord: Target = {
-        program: concordctl,
-        endpoint: cluster.members[0]!.clientUrl,
-        base: 0,
-        outputs: [],
-      };
-      const againstEtcd: Target = {
-        program: concordctl,
-        endpoint: etcdForConcordctl.clientUrl,
-        base: 0,
-        outputs: [],
-      };
+      const reference = target('etcdctl', etcd.clientUrl);
+      const concord = target(concordctl, cluster.members[0]!.clientUrl);
+      const againstEtcd = target(concordctl, etcdForConcordctl.clientUrl);
       await runSequence(
         sequence,
         sequence.againstEtcd ? [reference, concord, againstEtcd] : [reference, concord],
@@ -438,13 +432,8 @@ describe('concordctl matches etcdctl (v2)', () => {
   }
 
   it.each([1, 2])('random commands, seed %i', async (seed) => {
-    const reference: Target = { program: 'etcdctl', endpoint: etcd.clientUrl, base: 0, outputs: [] };
-    const concord: Target = {
-      program: concordctl,
-      endpoint: cluster.members[0]!.clientUrl,
-      base: 0,
-      outputs: [],
-    };
+    const reference = target('etcdctl', etcd.clientUrl);
+    const concord = target(concordctl, cluster.members[0]!.clientUrl);
     await runSequence(randomSequence(seed, 40), [reference, concord]);
     expect(concord.outputs.join('\n')).toBe(reference.outputs.join('\n'));
   });

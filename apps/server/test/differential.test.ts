@@ -11,7 +11,7 @@ import { type ConcordMember, startConcordMember } from './concord-member.ts';
 import { type EtcdProcess, startEtcd } from './etcd-process.ts';
 import { randomScenario } from './random-scenarios.ts';
 import { exchangeBytes, sendRaw } from './raw-http.ts';
-import { runScenario } from './scenario-runner.ts';
+import { runOnBoth } from './scenario-runner.ts';
 import { scenarios } from './scenarios.ts';
 
 let etcd: EtcdProcess | undefined;
@@ -39,11 +39,7 @@ describe('Concord answers the v2 API as etcd 3.4 does', () => {
     '%s',
     async (_name, entry, index) => {
       if (etcd === undefined || concord === undefined) throw new Error('servers did not start');
-      const prefix = `s${index}`;
-      const [fromEtcd, fromConcord] = await Promise.all([
-        runScenario(etcd.url, prefix, entry),
-        runScenario(concord.url, prefix, entry),
-      ]);
+      const { fromEtcd, fromConcord } = await runOnBoth(etcd.url, concord.url, `s${index}`, entry);
       expect(fromConcord).toEqual(fromEtcd);
     },
   );
@@ -53,11 +49,7 @@ describe('Concord answers the v2 API as etcd 3.4 does', () => {
   it.each([1, 2, 3, 4, 5, 6])('random requests, seed %i', async (seed) => {
     if (etcd === undefined || concord === undefined) throw new Error('servers did not start');
     const entry = randomScenario(seed, 150);
-    const prefix = `random${seed}`;
-    const [fromEtcd, fromConcord] = await Promise.all([
-      runScenario(etcd.url, prefix, entry),
-      runScenario(concord.url, prefix, entry),
-    ]);
+    const { fromEtcd, fromConcord } = await runOnBoth(etcd.url, concord.url, `random${seed}`, entry);
     expect(fromConcord).toEqual(fromEtcd);
   });
 

@@ -123,6 +123,20 @@ export async function runScenario(
   return observations;
 }
 
+/** Runs `scenario` against both servers at once, under the same key prefix on each. */
+export async function runOnBoth(
+  etcdUrl: string,
+  concordUrl: string,
+  prefix: string,
+  scenario: Scenario,
+): Promise<{ fromEtcd: Observation[]; fromConcord: Observation[] }> {
+  const [fromEtcd, fromConcord] = await Promise.all([
+    runScenario(etcdUrl, prefix, scenario),
+    runScenario(concordUrl, prefix, scenario),
+  ]);
+  return { fromEtcd, fromConcord };
+}
+
 function send(
   context: { baseUrl: string; prefix: string; base: number },
   spec: RequestSpec,
