@@ -4,9 +4,10 @@ import type { RequestSpec, Scenario, Step } from './scenario-runner.ts';
  * Seeded random sequences of key requests for the differential test: what the hand-written
  * table does not think of is the interplay of many requests on a few keys (a directory made
  * where a key was, a compare against a value two writes old, a delete that empties a
- * directory, a watch's history after all that). Keys and parameters are drawn from small
- * sets so that requests meet each other: nested keys, hidden ones, escaped names, paths to
- * clean, and valid, invalid and conflicting parameters. No TTL ever runs out in a scenario
+ * directory, a watch's history after all that), and bursts of one write sent several times
+ * at once. Keys and parameters are drawn from small sets so that requests meet each other:
+ * nested keys, hidden ones, escaped names, paths to clean, and valid, invalid and conflicting
+ * parameters. No TTL ever runs out in a scenario
  * (TTLs are 100 s and up), and every watch is answered from the history, so that no request
  * waits.
  */
@@ -20,7 +21,9 @@ export function randomScenario(seed: number, length: number): Scenario {
     // An index some writes back: compares may hold or fail, watches find history.
     const index = `{i+${1 + Math.floor(random() * Math.max(1, step / 2))}}`;
     const query = pick(queries)(index, pick);
-    switch (pick(['put', 'put', 'put', 'get', 'get', 'delete', 'delete', 'post', 'watch'] as const)) {
+    switch (
+      pick(['put', 'put', 'put', 'get', 'get', 'delete', 'delete', 'post', 'watch', 'burst'] as const)
+    ) {
       case 'put':
         steps.push(request({ method: 'PUT', path: key, form: pick(writeForms)(index, pick) }));
         break;
@@ -45,6 +48,20 @@ export function randomScenario(seed: number, length: number): Scenario {
       case 'post':
         steps.push(request({ method: 'POST', path: key, form: `value=${pick(values)}` }));
         break;
+      case 'burst': {
+        // The same write sent 2 to 5 times at once: which copy wins is a race, but how many
+        // succeed and how the others fail is not (one create, one swap, one delete).
+        const write = pick<RequestSpec>([
+          { method: 'PUT', path: key, form: pick(writeForms)(index, pick) },
+          { method: 'DELETE', path: key, ...pick(deleteQueries)(index, pick) },
+          { method: 'POST', path: key, form: 'value=v' },
+        ]);
+        steps.push({
+          kind: 'burst',
+          requests: Array.from({ length: 2 + Math.floor(random() * 4) }, () => write),
+        });
+        break;
+      }
     }
   }
   steps.push(request({ method: 'GET', path: '~', query: 'recursive=true&sorted=true' }));
