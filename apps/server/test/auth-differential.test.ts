@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authScenarios } from './auth-scenarios.ts';
 import { type ConcordMember, startConcordMember } from './concord-member.ts';
 import { type EtcdProcess, startEtcd } from './etcd-process.ts';
+import { randomAuthScenario } from './random-auth-scenarios.ts';
 import { sendRaw } from './raw-http.ts';
 import { runScenario } from './scenario-runner.ts';
 
@@ -16,6 +17,12 @@ beforeAll(async () => {
   [etcd, concord] = await Promise.all([startEtcd(), startConcordMember()]);
   for (const url of [etcd.url, concord.url]) {
     await sendRaw(url, { method: 'PUT', path: '/v2/keys/_differential?value=start' });
+    // etcd's first auth write on a fresh store moves its index by five, Concord's by one (see
+    // the README's known differences): made here, before any scenario counts indexes.
+    const priming = Buffer.from(JSON.stringify({ user: 'priming', password: 'pw' }));
+    const json = { 'content-type': 'application/json' };
+    await sendRaw(url, { method: 'PUT', path: '/v2/auth/users/priming', headers: json, body: priming });
+    await sendRaw(url, { method: 'DELETE', path: '/v2/auth/users/priming' });
   }
 }, 30_000);
 
@@ -38,5 +45,20 @@ describe('Concord answers the v2 auth API as etcd 3.4 does', () => {
       expect(fromConcord).toEqual(fromEtcd);
     },
     30_000,
+  );
+
+  // Seeded random sequences (random-auth-scenarios.ts), after the table: each ends with auth
+  // disabled and its users and roles gone, as the table's do.
+  it.each([1, 2, 3])(
+    'random auth, seed %i',
+    async (seed) => {
+      if (etcd === undefined || concord === undefined) throw new Error('servers did not start');
+      const prefix = `authrandom${seed}`;
+      const entry = randomAuthScenario(seed, 60, prefix);
+      const fromEtcd = await runScenario(etcd.url, prefix, entry);
+      const fromConcord = await runScenario(concord.url, prefix, entry);
+      expect(fromConcord).toEqual(fromEtcd);
+    },
+    60_000,
   );
 });

@@ -6,7 +6,7 @@ import type { RequestSpec, Scenario, Step } from './scenario-runner.ts';
 
 type Credentials = string | undefined;
 
-const headersOf = (credentials: Credentials): { headers?: Record<string, string> } =>
+export const headersOf = (credentials: Credentials): { headers?: Record<string, string> } =>
   credentials === undefined
     ? {}
     : { headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } };

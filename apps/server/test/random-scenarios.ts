@@ -139,7 +139,7 @@ function request(spec: RequestSpec): Step {
 }
 
 /** A small deterministic generator (mulberry32): the same seed, the same scenario. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
