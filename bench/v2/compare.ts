@@ -154,13 +154,16 @@ const scenarioOptions: ScenarioOptions = {
   failoverAfterSeconds: positiveNumbers('failover-after', values['failover-after'])[0]!,
 };
 const rowTimeoutMs = (warmupSeconds + seconds) * 1000 + requestTimeoutMs + 10_000;
+/** How many scenario runs each system makes for one member count (see runScenarios). */
+const scenarioRuns =
+  (chosenScenarios.includes('lock') ? rounds : 0) +
+  (chosenScenarios.includes('watch') ? scenarioOptions.eventIntervalsMs.length : 0) +
+  (chosenScenarios.includes('failover') ? 1 : 0);
 const runTimeoutMs =
   memberCounts.length *
   (systems.length * (2 * clusterOptions.readyTimeoutMs + fillTimeoutMs + warmUpTimeoutMs) +
     chosenWorkloads.length * clientCounts.length * systems.length * rounds * rowTimeoutMs +
-    (rounds + chosenScenarios.length + scenarioOptions.eventIntervalsMs.length) *
-      systems.length *
-      (scenarioTimeoutMs(scenarioOptions) + 20_000));
+    scenarioRuns * systems.length * (scenarioTimeoutMs(scenarioOptions) + 20_000));
 
 const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const generator: ChildProcess = fork(new URL('./load-generator.ts', import.meta.url), {
